@@ -1,0 +1,83 @@
+"""``flask --app forum …`` commands: users, demo. (``db`` comes from Flask-Migrate.)"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from forum.config import is_production
+from forum.extensions import db
+from forum.permissions import ASSIGNABLE_ROLES, Role
+from forum.services import accounts, demo
+from forum.services.accounts import AccountError
+
+users_cli = AppGroup("users", help="Create and manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--handle", required=True, help="Public handle name.")
+@click.option("--email", required=True, help="E-mail address (login).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password (asked for when not given).")
+@click.option("--role", type=click.Choice([r.value for r in ASSIGNABLE_ROLES]),
+              default=Role.RESIDENT.value, show_default=True)
+@click.option("--department", "department_name", help="Department name, for --role staff.")
+def create_user(handle: str, email: str, password: str, role: str,
+                department_name: str | None) -> None:
+    """Create a verified account with a role (the way to make the first admin)."""
+    department = None
+    if department_name:
+        department = next((d for d in _departments() if d.name == department_name), None)
+        if department is None:
+            raise click.BadParameter(f"no department named {department_name!r}",
+                                     param_hint="--department")
+    try:
+        user = accounts.create_user(handle, email, password, role=Role(role),
+                                    department=department, verified=True, allow_reserved=True)
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message))
+    click.echo(f"created user {user.id}: {user.handle} <{user.email}> role={user.role}")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in ASSIGNABLE_ROLES]))
+@click.option("--department", "department_name", help="Department name, for role staff.")
+def set_role(email: str, role: str, department_name: str | None) -> None:
+    """Change the role of the account with EMAIL."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    department = next((d for d in _departments() if d.name == department_name), None)
+    try:
+        accounts.set_role(user, Role(role), department)
+    except AccountError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"{user.handle}: role={user.role}")
+
+
+def _departments():
+    from forum.services.directory import departments
+
+    return departments()
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load demo departments and users of every role (local mode only; idempotent)."""
+    if is_production(current_app):
+        raise click.ClickException("demo data is refused in production mode (HIROBA_ENV=production)")
+    users = demo.load()
+    click.echo("Demo data loaded. Accounts (local demo only):")
+    for u in users:
+        dept = f" / {u.department}" if u.department else ""
+        note = "" if u.verified else "  (e-mail not verified)"
+        click.echo(f"  {u.role.value:<12} {u.email:<26} {u.password:<22} {u.handle}{dept}{note}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,134 @@
+"""Settings: defaults in code, then ``instance/config.py``, then ``HIROBA_*`` environment
+variables, then the mapping passed to ``create_app`` (tests). One place for every setting name."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "HIROBA"
+
+#: ``HIROBA_<alias>`` environment names that map to a differently named Flask/extension key.
+ENV_ALIASES = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the settings cannot give a safe, working app."""
+
+
+def defaults() -> dict[str, Any]:
+    """Built-in defaults: a local, single-host app on SQLite under ``instance/``."""
+    return {
+        # "local" (a laptop or a demo) or "production" (a city's server)
+        "HIROBA_ENV": "local",
+        "SITE_NAME": "広場",
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,  # production: True; local: Secure whenever the request is HTTPS
+        "SESSION_COOKIE_NAME": "hiroba_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "REMEMBER_COOKIE_NAME": "hiroba_remember",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": False,
+        "PREFERENCE_COOKIE_MAX_AGE": 365 * 24 * 3600,
+        # behind a reverse proxy that sets X-Forwarded-*: number of proxies to trust
+        "PROXY_FIX_HOPS": 0,
+        # forms
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # languages
+        "LANGUAGES": ["ja", "en"],
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        # rate limits (Flask-Limiter); use a shared store such as redis:// with several app hosts
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": "10 per minute;60 per hour",
+        "RATELIMIT_REGISTER": "5 per minute;20 per hour",
+        "RATELIMIT_MAIL": "5 per minute;20 per hour",
+        # accounts
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "PASSWORD_MIN_LENGTH": 8,
+        "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        # mail: SMTP when MAIL_SERVER is set, otherwise .eml files under instance/mail/
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": True,
+        "MAIL_USE_SSL": False,
+        "MAIL_TIMEOUT": 20,
+        "MAIL_FROM": "広場 <no-reply@localhost>",
+        "MAIL_DIR": None,  # None: instance/mail
+    }
+
+
+def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in precedence order and derive what depends on the instance folder."""
+    app.config.from_mapping(defaults())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix=ENV_PREFIX)
+    for alias, key in ENV_ALIASES.items():
+        if alias in app.config:
+            app.config[key] = app.config.pop(alias)
+    if overrides:
+        app.config.from_mapping(overrides)
+    _finish(app)
+
+
+def is_production(app: Flask) -> bool:
+    return app.config["HIROBA_ENV"] == "production"
+
+
+def _finish(app: Flask) -> None:
+    cfg = app.config
+    if cfg["HIROBA_ENV"] not in ("local", "production"):
+        raise ConfigError(f"HIROBA_ENV must be 'local' or 'production', not {cfg['HIROBA_ENV']!r}")
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not cfg["SQLALCHEMY_DATABASE_URI"]:
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'hiroba.sqlite3'}"
+    if not cfg["MAIL_DIR"]:
+        cfg["MAIL_DIR"] = str(instance / "mail")
+    if is_production(app):
+        if not cfg["SECRET_KEY"]:
+            raise ConfigError(
+                "HIROBA_SECRET_KEY is not set. In production the secret key must come from the "
+                "environment or instance/config.py (e.g. python -c 'import secrets; "
+                "print(secrets.token_hex(32))')."
+            )
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+    elif not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _local_secret_key(instance / "secret_key")
+
+
+def _local_secret_key(path: Path) -> str:
+    """Generate once and keep, so sessions survive restarts of a local app."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key

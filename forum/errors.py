@@ -1,0 +1,43 @@
+"""Error pages in the user's language, for every status a request can end in."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("The page you are looking for does not exist or has been moved.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used in that way.")),
+    413: (_l("Too large"), _l("What you sent is too large. Please make it smaller and try again.")),
+    429: (_l("Too many requests"),
+          _l("You have made too many requests in a short time. Please wait a moment and try again.")),
+    500: (_l("Server error"),
+          _l("Something went wrong on our side. Nothing you entered is your fault; please try again later.")),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    return render_template("error.html", code=code, title=title, message=message,
+                           detail=detail), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, str(_l(
+            "The form has expired or was sent from another page. "
+            "Please go back, reload the page and send it again.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            return (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response

@@ -1,0 +1,66 @@
+"""The one mail sender: SMTP when ``MAIL_SERVER`` is set, else ``.eml`` files in ``MAIL_DIR``.
+
+The file fallback lets a local app (and the tests) work with no mail server: every message is
+a real RFC 5322 file that a mail client can open.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+from forum import clock
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> str:
+    """Send one plain-text message; returns its Message-ID."""
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(clock.now())
+    msg["Message-ID"] = make_msgid(domain="hiroba.local")
+    msg.set_content(body, charset="utf-8")
+    if cfg["MAIL_SERVER"]:
+        _send_smtp(msg)
+        log.info("mail sent via SMTP to %s: %s", to, subject)
+    else:
+        path = _write_eml(msg, Path(cfg["MAIL_DIR"]))
+        log.info("mail written to %s (no MAIL_SERVER set): %s", path, subject)
+    return msg["Message-ID"]
+
+
+def _send_smtp(msg: EmailMessage) -> None:
+    cfg = current_app.config
+    host, port, timeout = cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), cfg["MAIL_TIMEOUT"]
+    context = ssl.create_default_context()
+    if cfg["MAIL_USE_SSL"]:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+            smtp.starttls(context=context)
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        smtp.send_message(msg)
+
+
+def _write_eml(msg: EmailMessage, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{clock.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+    path = folder / name
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(msg.as_bytes())
+    tmp.replace(path)
+    return path

@@ -1,0 +1,1 @@
+"""Use cases. Views call these; transactions are committed here."""

@@ -1,0 +1,1 @@
+"""Pure text functions (no Flask, no database): normalisation, markup, tokens, PII masking."""

@@ -1,0 +1,21 @@
+"""The department desk (所管課): where staff see their department; rooms and letters join later."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from forum.permissions import Permission, Role, require, role_of
+from forum.services import directory
+
+bp = Blueprint("department", __name__, url_prefix="/department")
+
+
+@bp.get("/")
+@require(Permission.DEPARTMENT_DESK)
+def desk():
+    if role_of(current_user) is Role.ADMIN:
+        shown = directory.departments()
+    else:
+        shown = [current_user.department] if current_user.department else []
+    return render_template("department/desk.html", departments=shown)

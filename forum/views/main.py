@@ -1,0 +1,58 @@
+"""Home, public profiles and the display preferences every visitor can set."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_login import current_user
+
+from forum.extensions import db
+from forum.forms import ActionForm
+from forum.i18n import LANG_COOKIE
+from forum.models import User
+from forum.permissions import Permission, require
+from forum.services import accounts
+from forum.ui import CONTRAST_COOKIE, CONTRASTS, TEXT_SIZE_COOKIE, TEXT_SIZES, safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@require(Permission.VIEW_PUBLIC)
+def home():
+    return render_template("home.html")
+
+
+@bp.get("/users/<int:user_id>")
+@require(Permission.VIEW_PUBLIC)
+def profile(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return render_template("profile.html", profile=user)
+
+
+@bp.post("/preferences")
+@require(Permission.VIEW_PUBLIC)
+def preferences():
+    """Text size, contrast and language: plain form posts, so they work with JavaScript off."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    max_age = current_app.config["PREFERENCE_COOKIE_MAX_AGE"]
+    secure = current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure
+    chosen = {
+        TEXT_SIZE_COOKIE: (request.form.get("text_size"), TEXT_SIZES),
+        CONTRAST_COOKIE: (request.form.get("contrast"), CONTRASTS),
+        LANG_COOKIE: (request.form.get("lang"), dict.fromkeys(current_app.config["LANGUAGES"])),
+    }
+    for cookie, (value, allowed) in chosen.items():
+        if value is None:
+            continue
+        if value not in allowed:
+            abort(400)
+        response.set_cookie(cookie, value, max_age=max_age, samesite="Lax", httponly=True,
+                            secure=secure)
+    lang = request.form.get("lang")
+    if lang and current_user.is_authenticated:
+        accounts.set_locale(current_user, lang)
+    return response

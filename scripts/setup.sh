@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Brings this checkout to a working install: .venv with the pinned packages (constraints.txt).
+# Safe to run again: it reinstalls only when setup.cfg or constraints.txt changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ ! -x .venv/bin/python ]; then
+  if ! "$PY" -m venv .venv >/dev/null 2>&1; then
+    # Debian ships venv/ensurepip as a separate package
+    rm -rf .venv
+    echo "setup: installing python3-venv (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    "$PY" -m venv .venv
+  fi
+fi
+
+stamp=.venv/.hiroba-installed
+if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+  echo "setup: installing Python packages into .venv" >&2
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+  touch "$stamp"
+fi
