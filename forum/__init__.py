@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         instance_path=instance_path or os.environ.get("HIROBA_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
     )
     settings.load(app, config)
     app.session_interface = _SessionInterface()

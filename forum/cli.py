@@ -69,7 +69,7 @@ def _departments():
 def demo_command() -> None:
     """Load demo departments and users of every role (local mode only; idempotent)."""
     if is_production(current_app):
-        raise click.ClickException("demo data is refused in production mode (HIROBA_ENV=production)")
+        raise click.ClickException("demo data is refused in production mode (HIROBA_MODE=production)")
     users = demo.load()
     click.echo("Demo data loaded. Accounts (local demo only):")
     for u in users:

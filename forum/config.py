@@ -27,7 +27,7 @@ def defaults() -> dict[str, Any]:
     """Built-in defaults: a local, single-host app on SQLite under ``instance/``."""
     return {
         # "local" (a laptop or a demo) or "production" (a city's server)
-        "HIROBA_ENV": "local",
+        "MODE": "local",
         "SITE_NAME": "広場",
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
@@ -94,13 +94,13 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
 
 
 def is_production(app: Flask) -> bool:
-    return app.config["HIROBA_ENV"] == "production"
+    return app.config["MODE"] == "production"
 
 
 def _finish(app: Flask) -> None:
     cfg = app.config
-    if cfg["HIROBA_ENV"] not in ("local", "production"):
-        raise ConfigError(f"HIROBA_ENV must be 'local' or 'production', not {cfg['HIROBA_ENV']!r}")
+    if cfg["MODE"] not in ("local", "production"):
+        raise ConfigError(f"HIROBA_MODE must be 'local' or 'production', not {cfg['MODE']!r}")
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not cfg["SQLALCHEMY_DATABASE_URI"]:
