@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from forum.config import is_production
 from forum.extensions import db
@@ -66,6 +66,7 @@ def _departments():
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load demo departments and users of every role (local mode only; idempotent)."""
     if is_production(current_app):

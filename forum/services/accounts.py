@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum import clock
@@ -278,6 +278,11 @@ def _check_role(role: Role, department: Department | None) -> None:
 
 def set_role(user: User, role: Role, department: Department | None = None) -> None:
     _check_role(role, department)
+    if user.role == Role.ADMIN and role is not Role.ADMIN:
+        admins = db.session.scalar(select(func.count()).where(User.role == Role.ADMIN.value))
+        if admins <= 1:
+            raise AccountError(_l("This is the last administrator. Make someone else an "
+                                  "administrator first."), "role")
     user.role = role.value
     user.department = department if role is Role.STAFF else None
     db.session.commit()

@@ -39,8 +39,8 @@ def departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
-def save_department(department: Department | None, name: str, description: str,
-                    contact: str) -> Department:
+def save_department(department: Department | None, name: str, description: str | None,
+                    contact: str | None) -> Department:
     name = clean_line(name)
     if not name:
         raise AccountError(_l("This field is required."), "name")
@@ -51,8 +51,8 @@ def save_department(department: Department | None, name: str, description: str,
         department = Department(name=name)
         db.session.add(department)
     department.name = name
-    department.description = description.strip()
-    department.contact = clean_line(contact)
+    department.description = (description or "").strip()
+    department.contact = clean_line(contact or "")
     db.session.commit()
     return department
 
