@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # Brings this checkout to a working install: .venv with the pinned packages (constraints.txt).
+# With --browser it also installs Debian's chromium and chromedriver for the browser tests.
 # Safe to run again: it reinstalls only when setup.cfg or constraints.txt changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ "${1:-}" = "--browser" ] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
+  echo "setup: installing chromium, chromedriver and Japanese fonts (Debian)" >&2
+  apt_install chromium chromium-driver fonts-noto-cjk
+fi
 
 if [ ! -x .venv/bin/python ]; then
   if ! "$PY" -m venv .venv >/dev/null 2>&1; then
     # Debian ships venv/ensurepip as a separate package
     rm -rf .venv
     echo "setup: installing python3-venv (Debian)" >&2
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    apt_install python3-venv
     "$PY" -m venv .venv
   fi
 fi

@@ -17,8 +17,7 @@ def _urls(app, method: str) -> list[str]:
     for rule in app.url_map.iter_rules():
         if method not in rule.methods or rule.endpoint == "static":
             continue
-        values = {arg: 1 if "id" in arg else "token" for arg in rule.arguments}
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1" if "id" in m.group(1) else "token", rule.rule)
         urls.append(url)
     return urls
 

@@ -1,0 +1,53 @@
+"""A live server on 127.0.0.1 and Debian's Chromium driven by Selenium (no browser downloads)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from werkzeug.serving import make_server
+
+from forum.permissions import Role
+from tests.conftest import add_user, make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def live_server(tmp_path: Path):
+    app = make_app(tmp_path / "instance", SERVER_NAME=None)
+    add_user(app, "管理者", "admin@example.jp", role=Role.ADMIN)
+    add_user(app, "ひまわり", "himawari@example.jp")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        if os.environ.get("HIROBA_SKIP_BROWSER") == "1":
+            pytest.skip("HIROBA_SKIP_BROWSER=1 and no chromium here")
+        pytest.fail("chromium and chromedriver are needed: run scripts/test.sh, which installs them")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}",
+                "--lang=ja", "--window-size=1024,800"):
+        options.add_argument(arg)
+    # JavaScript off: everything in the base UI must work without it
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()

@@ -1,0 +1,85 @@
+"""The base UI in a real Chromium with JavaScript off: keyboard, text size, contrast, 320 px."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+pytestmark = pytest.mark.browser
+
+
+def js(driver, script: str):
+    """Read-only measurements through WebDriver (works while page scripts are off)."""
+    return driver.execute_script(script)
+
+
+def press(driver, selector: str) -> None:
+    """Click a form button and wait for the page it leads to."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, browser):
+    browser.get(live_server + "/")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    active = browser.switch_to.active_element
+    assert active.text == "本文へ移動"
+    assert active.rect["y"] >= 0 and active.is_displayed()  # shown when focused
+    outline = js(browser, "return getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    active.send_keys(Keys.ENTER)
+    assert browser.current_url.endswith("#main")
+
+
+def test_log_in_with_the_keyboard_only(live_server, browser):
+    browser.get(live_server + "/login")
+    email = browser.find_element(By.ID, "email")
+    email.send_keys("himawari@example.jp")
+    email.send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys("correct horse battery", Keys.ENTER)
+    handle = WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".account-nav .handle"))
+    assert handle[0].text == "ひまわり"
+
+
+def test_text_size_and_contrast_switch_and_persist(live_server, browser):
+    browser.get(live_server + "/")
+    assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "18px"
+    press(browser, "button[name=text_size][value=xlarge]")
+    assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "24px"
+    press(browser, "button[name=contrast][value=high]")
+    assert js(browser, "return getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    browser.get(live_server + "/login")  # a new page keeps both
+    assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "24px"
+    assert js(browser, "return getComputedStyle(document.body).color") == "rgb(255, 255, 255)"
+    pressed = browser.find_element(By.CSS_SELECTOR, "button[name=text_size][value=xlarge]")
+    assert pressed.get_attribute("aria-pressed") == "true"
+
+
+def test_language_switch(live_server, browser):
+    browser.get(live_server + "/register")
+    press(browser, "button[name=lang][value=en]")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Register"
+    assert browser.current_url.endswith("/register")
+
+
+@pytest.mark.parametrize("size", ["standard", "xlarge"])
+def test_no_sideways_scrolling_at_320px(live_server, browser, size):
+    browser.set_window_size(320, 800)
+    browser.get(live_server + "/login")
+    browser.find_element(By.ID, "email").send_keys("admin@example.jp")
+    browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".account-nav .handle"))
+    press(browser, f"button[name=text_size][value={size}]")
+    width = js(browser, "return window.innerWidth")
+    for path in ("/", "/register", "/account/", "/admin/users", "/admin/departments", "/department/",
+                 "/moderation/users", "/no-such-page"):
+        browser.get(live_server + path)
+        scroll = js(browser, "return document.documentElement.scrollWidth")
+        assert scroll <= width, (path, scroll, width)
