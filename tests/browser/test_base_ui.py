@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.browser
@@ -18,9 +18,21 @@ def js(driver, script: str):
 
 def press(driver, selector: str) -> None:
     """Click a form button and wait for the page it leads to."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    before = driver.execute_script("return performance.timeOrigin")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+
+    def loaded(d) -> bool:
+        state = d.execute_script("return [document.readyState, performance.timeOrigin]")
+        return state[0] == "complete" and state[1] != before
+
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(loaded)
+
+
+def wait_for(driver, selector: str):
+    """The first element matching ``selector`` once the page that has it has loaded."""
+    found = WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+    return found[0]
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, browser):
@@ -42,9 +54,7 @@ def test_log_in_with_the_keyboard_only(live_server, browser):
     email.send_keys("himawari@example.jp")
     email.send_keys(Keys.TAB)
     browser.switch_to.active_element.send_keys("correct horse battery", Keys.ENTER)
-    handle = WebDriverWait(browser, 10).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".account-nav .handle"))
-    assert handle[0].text == "ひまわり"
+    assert wait_for(browser, ".account-nav .handle").text == "ひまわり"
 
 
 def test_text_size_and_contrast_switch_and_persist(live_server, browser):
@@ -75,7 +85,7 @@ def test_no_sideways_scrolling_at_320px(live_server, browser, size):
     browser.get(live_server + "/login")
     browser.find_element(By.ID, "email").send_keys("admin@example.jp")
     browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".account-nav .handle"))
+    wait_for(browser, ".account-nav .handle")
     press(browser, f"button[name=text_size][value={size}]")
     width = js(browser, "return window.innerWidth")
     for path in ("/", "/register", "/account/", "/admin/users", "/admin/departments", "/department/",
