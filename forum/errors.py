@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from forum.mail import MailError
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
@@ -15,6 +17,8 @@ MESSAGES = {
     413: (_l("Too large"), _l("What you sent is too large. Please make it smaller and try again.")),
     429: (_l("Too many requests"),
           _l("You have made too many requests in a short time. Please wait a moment and try again.")),
+    503: (_l("Mail could not be sent"),
+          _l("We could not send the e-mail just now. Nothing was lost; please try again in a little while.")),
     500: (_l("Server error"),
           _l("Something went wrong on our side. Nothing you entered is your fault; please try again later.")),
 }
@@ -32,6 +36,10 @@ def register(app: Flask) -> None:
         return render_error(400, str(_l(
             "The form has expired or was sent from another page. "
             "Please go back, reload the page and send it again.")))
+
+    @app.errorhandler(MailError)
+    def mail_error(error: MailError):
+        return render_error(503)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,9 +22,27 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
+
+class _LoginManager(LoginManager):
+    """The "remember me" cookie is Secure on any HTTPS request, like the session cookie."""
+
+    def _set_cookie(self, response) -> None:
+        super()._set_cookie(response)
+        if not request.is_secure:
+            return
+        name = current_app.config["REMEMBER_COOKIE_NAME"]
+        headers = response.headers.getlist("Set-Cookie")
+        response.headers.remove("Set-Cookie")
+        for header in headers:
+            if header.startswith(f"{name}=") and "; Secure" not in header:
+                header += "; Secure"
+            response.headers.add("Set-Cookie", header)
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate(render_as_batch=True, compare_type=True)
-login = LoginManager()
+login = _LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

@@ -21,6 +21,10 @@ from forum import clock
 log = logging.getLogger(__name__)
 
 
+class MailError(RuntimeError):
+    """The mail server could not be reached or refused the message."""
+
+
 def send_mail(to: str, subject: str, body: str) -> str:
     """Send one plain-text message; returns its Message-ID."""
     cfg = current_app.config
@@ -32,7 +36,11 @@ def send_mail(to: str, subject: str, body: str) -> str:
     msg["Message-ID"] = make_msgid(domain="hiroba.local")
     msg.set_content(body, charset="utf-8")
     if cfg["MAIL_SERVER"]:
-        _send_smtp(msg)
+        try:
+            _send_smtp(msg)
+        except (OSError, smtplib.SMTPException) as error:
+            log.exception("mail to %s could not be sent: %s", to, subject)
+            raise MailError(str(error)) from error
         log.info("mail sent via SMTP to %s: %s", to, subject)
     else:
         path = _write_eml(msg, Path(cfg["MAIL_DIR"]))

@@ -119,10 +119,11 @@ def test_session_cookie_flags(app, client):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', csrf_page.get_data(as_text=True)).group(1)
     response = https.post("/login", base_url="https://hiroba.test",
                           data={"email": "taro@example.jp", "password": "correct horse battery",
-                                "csrf_token": token},
+                                "csrf_token": token, "remember": "y"},
                           headers={"Referer": "https://hiroba.test/login"})
-    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("hiroba_session="))
-    assert "Secure" in header
+    cookies = {h.split("=")[0]: h for h in response.headers.getlist("Set-Cookie")}
+    for name in ("hiroba_session", "hiroba_remember"):
+        assert "; Secure" in cookies[name] and "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name]
 
 
 def test_security_headers(client):

@@ -129,9 +129,9 @@ def create_user(handle: str, email: str, password: str, *, role: Role = Role.RES
 
 
 def register(handle: str, email: str, password: str, locale: str | None = None) -> User:
+    """Create the account; the caller sends the verification mail (which may fail apart)."""
     user = create_user(handle, email, password, locale=locale)
     db.session.commit()
-    send_verification(user)
     return user
 
 

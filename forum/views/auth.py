@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from forum.extensions import limiter
 from forum.forms import ActionForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from forum.mail import MailError
 from forum.permissions import Permission, require
 from forum.services import accounts, tokens
 from forum.services.accounts import AccountError
@@ -44,8 +45,14 @@ def register():
             show_account_error(form, error)
         else:
             login_user(user)
-            flash(_("Welcome! We have sent a confirmation link to %(email)s. "
-                    "Open it to start taking part.", email=user.email), "success")
+            try:
+                accounts.send_verification(user)
+            except MailError:
+                flash(_("Your account is ready, but the confirmation mail could not be sent just now. "
+                        "Please use “Send the link again” below in a little while."), "error")
+            else:
+                flash(_("Welcome! We have sent a confirmation link to %(email)s. "
+                        "Open it to start taking part.", email=user.email), "success")
             return redirect(url_for("account.overview"), code=303)
     return render_template("auth/register.html", form=form), 200 if request.method == "GET" else 422
 
