@@ -10,7 +10,7 @@ from forum.forms import ChangeEmailForm, ChangePasswordForm
 from forum.permissions import Permission, require
 from forum.services import accounts, tokens
 from forum.services.accounts import AccountError
-from forum.views.auth import rate_limit, show_account_error
+from forum.views.auth import link_error, rate_limit, show_account_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -63,7 +63,7 @@ def confirm_email(token: str):
     try:
         user = accounts.confirm_email_change(token)
     except tokens.TokenError as error:
-        return render_template("auth/link_error.html", expired=error.expired), 400
+        return link_error(error)
     except AccountError as error:
         flash(str(error.message), "error")
         return redirect(url_for("main.home"))

@@ -22,6 +22,11 @@ def rate_limit(key: str):
     return limiter.limit(lambda: current_app.config[key], methods=["POST"])
 
 
+def link_error(error: tokens.TokenError):
+    """The page for a mail link that is broken, used or expired."""
+    return render_template("auth/link_error.html", expired=error.expired), 400
+
+
 def show_account_error(form, error: AccountError) -> None:
     field = getattr(form, error.field or "", None)
     if field is not None:
@@ -63,7 +68,7 @@ def verify(token: str):
     try:
         user = accounts.verify_email(token)
     except tokens.TokenError as error:
-        return render_template("auth/link_error.html", expired=error.expired), 400
+        return link_error(error)
     flash(_("Thank you, %(handle)s. Your e-mail address is confirmed.", handle=user.handle),
           "success")
     return redirect(url_for("account.overview" if current_user.is_authenticated else "auth.login"))
@@ -130,7 +135,7 @@ def reset_password(token: str):
     try:
         accounts.user_for_reset(token)
     except tokens.TokenError as error:
-        return render_template("auth/link_error.html", expired=error.expired), 400
+        return link_error(error)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
