@@ -22,3 +22,16 @@ def travel(delta: timedelta) -> None:
 def reset() -> None:
     global _offset
     _offset = timedelta(0)
+
+
+def from_local(naive: datetime, tz_name: str) -> datetime:
+    """A wall-clock time typed in the site's time zone (e.g. Asia/Tokyo) as aware UTC."""
+    from zoneinfo import ZoneInfo
+
+    return naive.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def to_local(moment: datetime, tz_name: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz_name))

@@ -67,6 +67,12 @@ def defaults() -> dict[str, Any]:
         "PASSWORD_MIN_LENGTH": 8,
         "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # rooms, threads and posts
+        "TITLE_MAX": 100,
+        "BODY_MAX": 8000,
+        "EDIT_WINDOW_HOURS": 24,
+        "POSTS_PER_PAGE": 30,
+        "THREADS_PER_PAGE": 30,
         # mail: SMTP when MAIL_SERVER is set, otherwise .eml files under instance/mail/
         "MAIL_SERVER": None,
         "MAIL_PORT": 587,

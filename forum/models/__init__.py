@@ -1,6 +1,13 @@
 """SQLAlchemy models. No request code here; services own the transactions."""
 
+from forum.models.board import Board, BoardKind, BoardMember
 from forum.models.department import Department
+from forum.models.room import Area, DepartmentAnswer, Room, RoomReport, RoomState, RulesAcceptance
+from forum.models.thread import Post, PostRevision, PostState, Reaction, Thread, ThreadStatus
 from forum.models.user import User
 
-__all__ = ["Department", "User"]
+__all__ = [
+    "Area", "Board", "BoardKind", "BoardMember", "Department", "DepartmentAnswer", "Post",
+    "PostRevision", "PostState", "Reaction", "Room", "RoomReport", "RoomState", "RulesAcceptance",
+    "Thread", "ThreadStatus", "User",
+]

@@ -18,6 +18,7 @@ from forum.mail import send_mail
 from forum.models import Department, User
 from forum.permissions import Role
 from forum.services import tokens
+from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line, fold
 
 HANDLE_MIN, HANDLE_MAX = 2, 30
@@ -28,13 +29,8 @@ RESERVED_HANDLE_PARTS = ("admin", "管理者", "運営", "市役所", "所管課
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class AccountError(ValueError):
-    """A request the user can fix; ``field`` names the form field to show it on."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(ServiceError):
+    """A request about an account that the user can fix."""
 
 
 @dataclass(frozen=True)

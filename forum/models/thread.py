@@ -1,0 +1,116 @@
+"""Threads (話題) in a room or a board, their posts (発言), revisions and reactions (共感)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum import clock
+from forum.extensions import db
+from forum.models.types import UTCDateTime
+
+
+class ThreadStatus(StrEnum):
+    """The department's answer state of a thread, set by its staff."""
+
+    UNANSWERED = "unanswered"  # 未回答
+    CONSIDERING = "considering"  # 検討中
+    ANSWERED = "answered"  # 回答済み
+    REFLECTED = "reflected"  # 反映済み
+    DIFFICULT = "difficult"  # 対応困難
+
+
+class PostState(StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"  # held for review (moderation)
+    REJECTED = "rejected"  # refused in review
+    HIDDEN = "hidden"  # hidden by a moderator or by flags
+    WITHDRAWN = "withdrawn"  # taken back by its author
+
+
+class Thread(db.Model):
+    __tablename__ = "thread"
+    __table_args__ = (
+        CheckConstraint("(room_id IS NULL) <> (board_id IS NULL)", name="one_place"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    # the number the next post gets: numbers stay stable whatever happens to earlier posts
+    next_number: Mapped[int] = mapped_column(Integer, default=1)
+    public_post_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default=ThreadStatus.UNANSWERED.value)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    status_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    room: Mapped[Room | None] = relationship()  # noqa: F821
+    board: Mapped[Board | None] = relationship()  # noqa: F821
+    author: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class Post(db.Model):
+    __tablename__ = "post"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "number"),
+        Index("ix_post_thread_state_number", "thread_id", "state", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(12), default=PostState.PUBLISHED.value, index=True)
+    is_official: Mapped[bool] = mapped_column(Boolean, default=False)
+    reaction_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User | None] = relationship()  # noqa: F821
+    reply_to: Mapped[Post | None] = relationship(remote_side=[id])
+    revisions: Mapped[list[PostRevision]] = relationship(
+        back_populates="post", order_by="PostRevision.id", cascade="all, delete-orphan")
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == PostState.PUBLISHED
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit; the history shows every one."""
+
+    __tablename__ = "post_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when this text was written
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    by_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+
+
+class Reaction(db.Model):
+    """共感: one per resident per post."""
+
+    __tablename__ = "reaction"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

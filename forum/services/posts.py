@@ -1,0 +1,261 @@
+"""Threads and posts: start, reply, edit with revisions, withdraw, react, official status.
+
+Every change to a post goes through this module, so later steps (moderation rules, the search
+outbox, notifications) have one place to hook in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from forum import clock
+from forum.extensions import db
+from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
+from forum.permissions import Permission, can
+from forum.services import rooms
+from forum.services.errors import ServiceError
+from forum.text.normalize import clean_line
+
+Place = Room | Board
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: list[Post]
+    page: int
+    pages: int
+    total: int
+    order: str
+
+
+# ---------------------------------------------------------------- checks
+
+def place_of(thread: Thread) -> Place:
+    return thread.room if thread.room_id is not None else thread.board
+
+
+def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
+    """Why ``user`` may not post here now (a sentence), or None."""
+    if not can(user, Permission.PARTICIPATE):
+        if getattr(user, "is_authenticated", False) and not user.is_verified:
+            return str(_l("Confirm your e-mail address to take part."))
+        return str(_l("Log in to take part."))
+    if not can(user, Permission.PARTICIPATE, place):
+        return str(_l("Only members of this board can post here."))
+    if isinstance(place, Room):
+        reason = rooms.posting_refusal(place)
+        if reason:
+            return reason
+    if thread is not None and thread.locked:
+        return str(_l("This thread is locked."))
+    return None
+
+
+def _ensure_may_post(user: User, place: Place, thread: Thread | None = None) -> None:
+    reason = refusal(user, place, thread)
+    if reason:
+        raise ServiceError(reason, status=403)
+    if isinstance(place, Room) and not rooms.has_accepted_rules(user, place):
+        raise ServiceError(_l("Please read the posting rules of this room and tick the box."),
+                           "accept_rules")
+
+
+def check_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    limit = current_app.config["BODY_MAX"]
+    if not body:
+        raise ServiceError(_l("Write something before posting."), "body")
+    if len(body) > limit:
+        raise ServiceError(_l("The text is too long: %(n)d characters; at most %(max)d.",
+                              n=len(body), max=limit), "body")
+    return body
+
+
+def check_title(title: str) -> str:
+    title = clean_line(title or "")
+    limit = current_app.config["TITLE_MAX"]
+    if not title:
+        raise ServiceError(_l("Enter a title."), "title")
+    if len(title) > limit:
+        raise ServiceError(_l("The title is too long (at most %(n)d characters).", n=limit), "title")
+    return title
+
+
+def is_official_author(user: User, place: Place) -> bool:
+    return isinstance(place, Room) and can(user, Permission.ANSWER_OFFICIALLY, place)
+
+
+# ---------------------------------------------------------------- writing
+
+def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
+    _ensure_may_post(author, place)
+    title, body = check_title(title), check_body(body)
+    thread = Thread(title=title, author=author, next_number=1, public_post_count=0)
+    if isinstance(place, Room):
+        thread.room = place
+    else:
+        thread.board = place
+    db.session.add(thread)
+    _add_post(thread, author, body, None)
+    db.session.commit()
+    return thread
+
+
+def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None) -> Post:
+    _ensure_may_post(author, place_of(thread), thread)
+    body = check_body(body)
+    if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.is_public):
+        raise ServiceError(_l("You can only reply to a visible post of this thread."))
+    post = _add_post(thread, author, body, reply_to)
+    db.session.commit()
+    return post
+
+
+def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None) -> Post:
+    now = clock.now()
+    post = Post(thread=thread, number=thread.next_number, author=author, body=body,
+                reply_to=reply_to, state=PostState.PUBLISHED.value, created_at=now,
+                is_official=is_official_author(author, place_of(thread)), reaction_count=0)
+    thread.next_number += 1
+    thread.public_post_count += 1
+    thread.last_posted_at = now
+    db.session.add(post)
+    return post
+
+
+def edit_deadline(post: Post):
+    return post.created_at + timedelta(hours=current_app.config["EDIT_WINDOW_HOURS"])
+
+
+def can_edit(user, post: Post) -> bool:
+    return (getattr(user, "is_authenticated", False) and post.author_id == user.id
+            and post.is_public and clock.now() < edit_deadline(post))
+
+
+def edit(author: User, post: Post, body: str) -> None:
+    if post.author_id != author.id or not post.is_public:
+        raise ServiceError(_l("You can only edit your own visible posts."), status=403)
+    if clock.now() >= edit_deadline(post):
+        raise ServiceError(_l("The time for editing this post has passed (%(h)d hours).",
+                              h=current_app.config["EDIT_WINDOW_HOURS"]), status=403)
+    body = check_body(body)
+    if body == post.body:
+        return
+    db.session.add(PostRevision(post=post, body=post.body, written_at=post.edited_at or post.created_at,
+                                editor_id=author.id))
+    post.body = body
+    post.edited_at = clock.now()
+    db.session.commit()
+
+
+def withdraw(author: User, post: Post) -> None:
+    """取り下げ: the author takes a post back; it leaves public view, search and exports."""
+    if post.author_id != author.id:
+        raise ServiceError(_l("You can only withdraw your own posts."), status=403)
+    if post.state == PostState.WITHDRAWN:
+        return
+    _set_state(post, PostState.WITHDRAWN)
+    db.session.commit()
+
+
+def _set_state(post: Post, state: PostState) -> None:
+    was_public = post.is_public
+    post.state = state.value
+    post.state_changed_at = clock.now()
+    if was_public and not post.is_public:
+        post.thread.public_post_count -= 1
+    elif post.is_public and not was_public:
+        post.thread.public_post_count += 1
+
+
+def toggle_reaction(user: User, post: Post) -> bool:
+    """共感 on or off; returns whether it is on now. Not on one's own posts."""
+    if not can(user, Permission.PARTICIPATE, place_of(post.thread)):
+        raise ServiceError(_l("Log in with a confirmed e-mail address to show agreement."), status=403)
+    if post.author_id == user.id:
+        raise ServiceError(_l("You cannot show agreement with your own post."), status=403)
+    if not post.is_public:
+        raise ServiceError(_l("This post is not visible."), status=404)
+    existing = db.session.get(Reaction, (post.id, user.id))
+    if existing is None:
+        db.session.add(Reaction(post_id=post.id, user_id=user.id))
+    else:
+        db.session.delete(existing)
+    db.session.flush()
+    post.reaction_count = db.session.scalar(
+        select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id))
+    db.session.commit()
+    return existing is None
+
+
+def set_status(actor: User, thread: Thread, status: str, note: str) -> None:
+    place = place_of(thread)
+    if not isinstance(place, Room) or not can(actor, Permission.ANSWER_OFFICIALLY, place):
+        raise ServiceError(_l("Only staff of the department in charge can set the status."), status=403)
+    if status not in {s.value for s in ThreadStatus}:
+        raise ServiceError(_l("Choose a status."), "status")
+    thread.status = status
+    thread.status_note = (note or "").strip()
+    thread.status_updated_at = clock.now()
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- reading
+
+def threads_of(place: Place, page: int = 1) -> tuple[list[Thread], int]:
+    per_page = current_app.config["THREADS_PER_PAGE"]
+    column = Thread.room_id if isinstance(place, Room) else Thread.board_id
+    stmt = select(Thread).where(column == place.id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    threads = db.session.scalars(
+        stmt.options(selectinload(Thread.author))
+        .order_by(Thread.pinned.desc(), Thread.last_posted_at.desc(), Thread.id.desc())
+        .limit(per_page).offset((clamp_page(page) - 1) * per_page)).all()
+    return list(threads), total
+
+
+def clamp_page(page: int | None) -> int:
+    return min(max(page or 1, 1), 100_000)
+
+
+def posts_page(thread: Thread, page: int = 1, order: str = "oldest") -> PostPage:
+    """One page of a thread. Every post keeps its place (hidden ones show a placeholder),
+    so a post's page and anchor stay stable."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    order = "newest" if order == "newest" else "oldest"
+    total = thread.next_number - 1
+    pages = max(1, -(-total // per_page))
+    page = min(clamp_page(page), pages)
+    sort = Post.number.desc() if order == "newest" else Post.number.asc()
+    posts = db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id)
+        .options(selectinload(Post.author), selectinload(Post.reply_to).selectinload(Post.author))
+        .order_by(sort).limit(per_page).offset((page - 1) * per_page)).all()
+    return PostPage(list(posts), page, pages, total, order)
+
+
+def page_of(post: Post) -> int:
+    return (post.number - 1) // current_app.config["POSTS_PER_PAGE"] + 1
+
+
+def reacted_ids(user, posts: list[Post]) -> set[int]:
+    if not getattr(user, "is_authenticated", False) or not posts:
+        return set()
+    return set(db.session.scalars(select(Reaction.post_id).where(
+        Reaction.user_id == user.id, Reaction.post_id.in_([p.id for p in posts]))))
+
+
+def public_posts_of(user: User, limit: int = 20) -> list[Post]:
+    """A profile's public activity: visible posts in public places only."""
+    return list(db.session.scalars(
+        select(Post).join(Thread).outerjoin(Board, Thread.board_id == Board.id)
+        .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED,
+               (Board.id.is_(None)) | (Board.kind != "staff"))
+        .options(selectinload(Post.thread))
+        .order_by(Post.created_at.desc()).limit(limit)))

@@ -1,0 +1,69 @@
+"""Post bodies: a small Markdown subset rendered to HTML, then sanitized by an allow-list.
+
+Residents write paragraphs, line breaks, **bold**, *emphasis*, lists, > quotes, `code` and
+links. No raw HTML, images or headings. bleach is the last word on what reaches the page:
+whatever the renderer does, only the tags and attributes below survive.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import bleach
+from bleach.linkifier import Linker
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code",
+                          "pre", "a", "hr", "del"})
+ALLOWED_ATTRIBUTES = {"a": ["href", "rel", "title"], "ol": ["start"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+# ASCII only: Japanese text often follows a URL with no space (https://example.jpを参照)
+# (bleach hands the linker text with entities kept: stop at an escaped quote or bracket)
+BARE_URL = re.compile(r"https?://(?:(?!&(?:quot|lt|gt|#\d+);)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%])+",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
+    md.disable(["image", "heading", "lheading", "html_block", "html_inline", "reference"])
+    md.enable(["strikethrough"])
+    return md
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict | None:
+    """Every link gets rel=nofollow ugc noopener; any scheme but http(s)/mailto is unlinked."""
+    href = attrs.get((None, "href"), "")
+    if not re.match(r"^(https?:|mailto:)", href, re.IGNORECASE):
+        return None  # drop anything else (the text stays, the link goes)
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+@lru_cache(maxsize=1)
+def _linker() -> Linker:
+    # no skip_tags: bleach 6 escapes the text of skipped tags twice
+    return Linker(callbacks=[_set_rel], url_re=BARE_URL, parse_email=False)
+
+
+def render(source: str) -> str:
+    """Markdown subset → safe HTML. Pure: the same input always gives the same output."""
+    raw = _renderer().render(source)
+    clean = bleach.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+    return _linker().linkify(clean)
+
+
+def to_plain_text(source: str) -> str:
+    """The text of a body without markup: for API plain text, excerpts, search and exports."""
+    text = bleach.clean(render(source).replace("</p>", "</p>\n").replace("<br>", "\n")
+                        .replace("</li>", "</li>\n"), tags=set(), strip=True)
+    return re.sub(r"\n{3,}", "\n\n", html.unescape(text)).strip()
+
+
+def excerpt(source: str, length: int = 80) -> str:
+    text = " ".join(to_plain_text(source).split())
+    return text if len(text) <= length else text[: length - 1] + "…"
