@@ -62,8 +62,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
 def _register_blueprints(app: Flask) -> None:
     import moderation
-    from forum.views import account, admin, auth, department, main
+    from forum.views import account, admin, auth, boards, department, main, rooms, threads
 
-    for module in (main, auth, account, admin, department):
+    for module in (main, auth, account, admin, department, rooms, threads, boards):
         app.register_blueprint(module.bp)
     moderation.init_app(app)

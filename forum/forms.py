@@ -6,10 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -87,3 +89,78 @@ class DepartmentForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     contact = StringField(_l("Public contact (phone, address)"), validators=[Length(max=200)])
     submit = SubmitField(_l("Save"))
+
+
+# ---------------------------------------------------------------- rooms, threads, posts
+
+class ComposeForm(FlaskForm):
+    """A new thread (with title) or a reply (without): preview first, then post."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Your opinion"), validators=[Length(max=20000)],
+                         description=_l("Blank line: new paragraph. **bold**, - list, > quote. "
+                                        "Links are allowed. Do not write phone numbers, addresses "
+                                        "or other personal information."))
+    reply_to = HiddenField()
+    accept_rules = BooleanField(_l("I have read the posting rules of this room and will follow them."))
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Post"))
+
+
+class EditPostForm(FlaskForm):
+    body = TextAreaField(_l("Text"), validators=[Length(max=20000)])
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Save the change"))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[])
+    note = TextAreaField(_l("Note for residents"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Set status"))
+
+
+class RoomForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    purpose = TextAreaField(_l("Purpose of the room"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+    posting_rules = TextAreaField(_l("Posting rules"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+    handling = TextAreaField(_l("How opinions are handled"),
+                             validators=[DataRequired(REQUIRED), Length(max=4000)])
+    department_id = SelectField(_l("Department in charge"), coerce=int, choices=[],
+                                validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M",
+                                  validators=[DataRequired(_l("Enter a date and time."))])
+    closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Enter a date and time."))])
+    coordinators = SelectMultipleField(_l("Coordinators"), coerce=int, choices=[],
+                                       validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (shown to the proposer)"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Decline the proposal"))
+
+
+class ReportForm(FlaskForm):
+    body = TextAreaField(_l("Report"), validators=[Length(max=50000)])
+    save = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit to the department"))
+
+
+class AnswerForm(FlaskForm):
+    body = TextAreaField(_l("The department's answer"), validators=[Length(max=50000)])
+    submit = SubmitField(_l("Publish the answer"))
+
+
+class BoardForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    kind = SelectField(_l("Kind"), choices=[])
+    owner = StringField(_l("Owner (handle name)"), validators=[Length(max=60)])
+    submit = SubmitField(_l("Create the board"))
+
+
+class MemberForm(FlaskForm):
+    handle = StringField(_l("Handle name"), validators=[DataRequired(REQUIRED), Length(max=60)])
+    owner = BooleanField(_l("Also an owner (can manage members)"))
+    submit = SubmitField(_l("Add"))

@@ -8,9 +8,12 @@ from flask import Flask, Response, current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from forum import clock
+from forum.models import Area, BoardKind, RoomState, ThreadStatus
 from forum.permissions import Permission, Role, can
+from forum.text import markup
 
 TEXT_SIZE_COOKIE = "hiroba_text"
 CONTRAST_COOKIE = "hiroba_contrast"
@@ -24,6 +27,29 @@ ROLE_NAMES = {
     Role.MODERATOR: _l("Moderator"),
     Role.STAFF: _l("Department staff"),
     Role.ADMIN: _l("Administrator"),
+}
+
+AREA_NAMES = {Area.CITY: _l("City hall area"), Area.CITIZEN: _l("Citizen area")}
+ROOM_STATE_NAMES = {
+    RoomState.PROPOSED: _l("Proposed"),
+    RoomState.DECLINED: _l("Declined"),
+    RoomState.OPEN: _l("Open"),
+    RoomState.CLOSED: _l("Closed"),
+    RoomState.REPORTED: _l("Report submitted, awaiting the answer"),
+    RoomState.ANSWERED: _l("Answered by the department"),
+}
+THREAD_STATUS_NAMES = {
+    ThreadStatus.UNANSWERED: _l("Not answered yet"),
+    ThreadStatus.CONSIDERING: _l("Under consideration"),
+    ThreadStatus.ANSWERED: _l("Answered"),
+    ThreadStatus.REFLECTED: _l("Reflected in policy"),
+    ThreadStatus.DIFFICULT: _l("Difficult to act on"),
+}
+BOARD_KIND_NAMES = {
+    BoardKind.COMMUNITY: _l("Community group"),
+    BoardKind.VOLUNTEER: _l("Volunteers"),
+    BoardKind.ANNOUNCEMENT: _l("Announcements"),
+    BoardKind.STAFF: _l("Staff only (city hall)"),
 }
 
 CSP = (
@@ -66,8 +92,10 @@ def field_attrs(field, autocomplete: str | None = None, hint: str | None = None)
 def _context() -> dict:
     return {
         "can": lambda perm: can(current_user, perm),
-        "Permission": Permission,
-        "Role": Role,
+        "area_names": AREA_NAMES,
+        "room_state_names": ROOM_STATE_NAMES,
+        "thread_status_names": THREAD_STATUS_NAMES,
+        "board_kind_names": BOARD_KIND_NAMES,
         "role_names": ROLE_NAMES,
         "current_locale": str(get_locale()),
         "language_names": LANGUAGE_NAMES,
@@ -94,6 +122,12 @@ def _security_headers(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     app.context_processor(_context)
-    app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.globals.update(
+        field_attrs=field_attrs, role_names=ROLE_NAMES, area_names=AREA_NAMES,
+        room_state_names=ROOM_STATE_NAMES, thread_status_names=THREAD_STATUS_NAMES,
+        board_kind_names=BOARD_KIND_NAMES, Role=Role, Permission=Permission)
     app.jinja_env.globals["now"] = clock.now
+    # safe: markup.render sanitizes with an allow-list (bleach)
+    app.jinja_env.filters["markup"] = lambda source: Markup(markup.render(source))  # noqa: S704
+    app.jinja_env.filters["excerpt"] = markup.excerpt
     app.after_request(_security_headers)

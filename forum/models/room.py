@@ -56,8 +56,8 @@ class Room(db.Model):
     department: Mapped[Department | None] = relationship()  # noqa: F821
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])  # noqa: F821
     coordinators: Mapped[list[User]] = relationship(secondary=room_coordinator)  # noqa: F821
-    report: Mapped[RoomReport | None] = relationship(back_populates="room")  # noqa: F821
-    answer: Mapped[DepartmentAnswer | None] = relationship(back_populates="room")  # noqa: F821
+    report: Mapped[RoomReport | None] = relationship(back_populates="room")
+    answer: Mapped[DepartmentAnswer | None] = relationship(back_populates="room")
 
     @property
     def coordinator_ids(self) -> set[int]:

@@ -1,21 +1,40 @@
 """Demo content: the one place demo data grows. Each capability adds its own part here.
 
-Idempotent: running it again finds what exists (by name or e-mail) and resets the demo
-passwords to the printed ones, so the printed list is always true.
+Idempotent: running it again finds what exists (by name, title or e-mail), adds nothing twice
+and resets the demo passwords to the printed ones, so the printed list is always true.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from forum import clock
+from forum import ROOT, clock
 from forum.extensions import db
-from forum.models import Department
+from forum.models import (
+    Area,
+    Board,
+    BoardKind,
+    BoardMember,
+    Department,
+    DepartmentAnswer,
+    Post,
+    Reaction,
+    Room,
+    RoomReport,
+    RoomState,
+    Thread,
+    ThreadStatus,
+    User,
+)
 from forum.permissions import Role
-from forum.services import accounts
+from forum.services import accounts, posts, rooms
 
 DEPARTMENTS = [
     ("企画政策課", "市の総合計画と市民参加の推進を担当します。", "代表 0000-00-0000（内線 1101）"),
@@ -42,17 +61,90 @@ USERS = [
     DemoUser("企画政策課 担当", "kikaku@example.jp", "shokuin-2026-demo", Role.STAFF, "企画政策課"),
     DemoUser("防災危機管理課 担当", "bousai@example.jp", "shokuin-2026-demo", Role.STAFF, "防災危機管理課"),
     DemoUser("都市計画課 担当", "toshi@example.jp", "shokuin-2026-demo", Role.STAFF, "都市計画課"),
+    DemoUser("情報政策課 担当", "joho@example.jp", "shokuin-2026-demo", Role.STAFF, "情報政策課"),
     DemoUser("さくらコーディネーター", "coordinator@example.jp", "coord-2026-demo", Role.COORDINATOR),
     DemoUser("ひまわり", "himawari@example.jp", "shimin-2026-demo", Role.RESIDENT),
     DemoUser("みなと太郎", "taro@example.jp", "shimin-2026-demo", Role.RESIDENT),
     DemoUser("けやき通り", "keyaki@example.jp", "shimin-2026-demo", Role.RESIDENT),
-    DemoUser("はじめての市民", "new@example.jp", "shimin-2026-demo", Role.RESIDENT,
-             verified=False),
+    DemoUser("市川の住民", "ichikawa@example.jp", "shimin-2026-demo", Role.RESIDENT),
+    DemoUser("はじめての市民", "new@example.jp", "shimin-2026-demo", Role.RESIDENT, verified=False),
+]
+
+RESIDENT_EMAILS = ["himawari@example.jp", "taro@example.jp", "keyaki@example.jp", "ichikawa@example.jp"]
+
+SAMPLE_PARAGRAPHS = [
+    "市民がＩＴを効果的に利用できるように、学習をサポートする人材が必要です。",
+    "電子会議室では、市民が時間や場所にとらわれずに意見を交わすことができます。",
+    "個人情報の保護と情報セキュリティ対策を徹底することが電子自治体の前提です。",
+    "避難所の運営には、地域の自治会と市職員の連携が欠かせません。",
+    "公園の再整備にあたっては、子育て世代と高齢者の両方の意見を聞いてください。",
+]
+
+
+@dataclass(frozen=True)
+class DemoRoom:
+    title: str
+    area: Area
+    state: RoomState
+    department: str | None
+    purpose: str
+    threads: tuple[str, ...]
+    days_open: tuple[int, int]  # opened N days ago, closes in M days (negative: closed M days ago)
+    proposer: str | None = None
+
+
+ROOMS = [
+    DemoRoom("電子市役所の使いやすさについて", Area.CITY, RoomState.OPEN, "情報政策課",
+             "市のホームページや電子申請を、もっと使いやすくするためのご意見を募集します。",
+             ("電子申請で困ったこと", "高齢者にやさしいホームページとは", "マイナンバーカードの活用"),
+             (12, 18)),
+    DemoRoom("地域の防災と避難所運営", Area.CITY, RoomState.OPEN, "防災危機管理課",
+             "避難所の運営や防災訓練について、地域の経験や提案をお寄せください。",
+             ("避難所での情報の伝え方", "防災訓練への参加を増やすには"), (20, 10)),
+    DemoRoom("駅前広場の再整備", Area.CITY, RoomState.CLOSED, "都市計画課",
+             "駅前広場の再整備計画について、利用者の視点からご意見を伺いました。",
+             ("バスとタクシーの乗り場", "ベンチと日陰を増やしてほしい"), (45, -5)),
+    DemoRoom("市民参加のこれから", Area.CITY, RoomState.REPORTED, "企画政策課",
+             "市政への市民参加をどう広げるか、電子会議室のあり方を含めて話し合いました。",
+             ("若い世代の参加", "会議室の運営ルール"), (60, -20)),
+    DemoRoom("行政情報の公開と個人情報保護", Area.CITY, RoomState.ANSWERED, "情報政策課",
+             "情報公開と個人情報保護の両立について話し合いました。",
+             ("オープンデータの公開", "個人情報の取扱い"), (90, -45)),
+    DemoRoom("子どもの居場所づくり", Area.CITIZEN, RoomState.OPEN, None,
+             "放課後や休日の子どもの居場所について、地域でできることを話し合いましょう。",
+             ("放課後の過ごし方", "地域の大人ができること"), (8, 22), "himawari@example.jp"),
+    DemoRoom("商店街のにぎわい", Area.CITIZEN, RoomState.PROPOSED, None,
+             "商店街をもっとにぎやかにするアイデアを出し合いたいです。", (), (-3, 30),
+             "taro@example.jp"),
+    DemoRoom("特定の店舗の宣伝", Area.CITIZEN, RoomState.DECLINED, None,
+             "私の店のセール情報をお知らせする会議室を作りたいです。", (), (-3, 30),
+             "keyaki@example.jp"),
+]
+
+BOARDS = [
+    ("みなと町自治会", BoardKind.COMMUNITY, "自治会の行事や回覧のお知らせ、会員どうしの連絡に使います。",
+     "keyaki@example.jp", ("秋の清掃活動のお知らせ",)),
+    ("防災ボランティアの会", BoardKind.VOLUNTEER, "防災訓練の手伝いや備蓄品の点検をするボランティアの掲示板です。",
+     "ichikawa@example.jp", ("備蓄品点検の日程",)),
+    ("市からのお知らせ", BoardKind.ANNOUNCEMENT, "市役所からのお知らせを掲載します。", "kikaku@example.jp",
+     ("電子会議室の利用案内",)),
+    ("庁内掲示板", BoardKind.STAFF, "職員どうしの連絡用です。市民には表示されません。", None,
+     ("会議室の回答期限について",)),
 ]
 
 
 def load() -> list[DemoUser]:
-    """Create or refresh the demo departments and users; returns the users to print."""
+    """Create or refresh all demo content; returns the users to print."""
+    by_name = _departments()
+    users = _users(by_name)
+    _rooms(users, by_name)
+    _boards(users)
+    _fill_with_corpus(users)
+    db.session.commit()
+    return USERS
+
+
+def _departments() -> dict[str, Department]:
     by_name = {}
     for name, description, contact in DEPARTMENTS:
         dept = db.session.scalar(select(Department).where(Department.name == name))
@@ -61,6 +153,11 @@ def load() -> list[DemoUser]:
             db.session.add(dept)
         by_name[name] = dept
     db.session.flush()
+    return by_name
+
+
+def _users(by_name: dict[str, Department]) -> dict[str, User]:
+    users = {}
     for demo in USERS:
         department = by_name.get(demo.department or "")
         user = accounts.user_by_email(demo.email)
@@ -77,5 +174,129 @@ def load() -> list[DemoUser]:
             if demo.verified and user.email_verified_at is None:
                 user.email_verified_at = clock.now()
         db.session.flush()
-    db.session.commit()
-    return USERS
+        users[demo.email] = user
+    return users
+
+
+def _rooms(users: dict[str, User], by_name: dict[str, Department]) -> None:
+    now = clock.now()
+    coordinator = users["coordinator@example.jp"]
+    for demo in ROOMS:
+        if db.session.scalar(select(Room).where(Room.title == demo.title)):
+            continue
+        opened, closes = demo.days_open
+        room = Room(area=demo.area.value, title=demo.title, purpose=demo.purpose,
+                    posting_rules=rooms.DEFAULT_POSTING_RULES, handling=rooms.DEFAULT_HANDLING,
+                    opens_at=now - timedelta(days=opened), closes_at=now + timedelta(days=closes),
+                    state=demo.state.value, department=by_name.get(demo.department or ""),
+                    proposer=users.get(demo.proposer or ""), created_at=now - timedelta(days=opened + 5))
+        if demo.state not in (RoomState.PROPOSED, RoomState.DECLINED):
+            room.coordinators = [coordinator]
+            room.decided_at = room.created_at
+        if demo.state == RoomState.DECLINED:
+            room.decline_reason = ("特定の店舗の宣伝は、サイトの運営ルール（営利目的の宣伝の禁止）に当たるため、"
+                                   "会議室として開設できません。商店街全体のにぎわいについての会議室をご提案ください。")
+        db.session.add(room)
+        for title in demo.threads:
+            starter = users[RESIDENT_EMAILS[len(title) % len(RESIDENT_EMAILS)]]
+            db.session.add(Thread(room=room, title=title, author=starter, next_number=1,
+                                  public_post_count=0, created_at=room.opens_at,
+                                  last_posted_at=room.opens_at))
+        if demo.state in (RoomState.REPORTED, RoomState.ANSWERED):
+            room.report = RoomReport(
+                author=coordinator, submitted_at=room.closes_at + timedelta(days=3),
+                body=f"「{demo.title}」には多くのご意見をいただきました。主な論点は次のとおりです。\n"
+                     "1. 情報をわかりやすく届けてほしいという意見が多数ありました。\n"
+                     "2. 高齢者や障害のある方への配慮を求める意見がありました。\n"
+                     "3. 市民と市が継続して話し合う場を求める意見がありました。")
+        if demo.state == RoomState.ANSWERED:
+            room.answer = DepartmentAnswer(
+                author=users["joho@example.jp"], published_at=room.closes_at + timedelta(days=20),
+                body="会議室報告をいただき、ありがとうございました。いただいたご意見を踏まえ、"
+                     "来年度からオープンデータの公開項目を拡充し、個人情報の取扱い方針をわかりやすく公開します。"
+                     "検討の経過は、このページで引き続きお知らせします。")
+    db.session.flush()
+
+
+def _boards(users: dict[str, User]) -> None:
+    for name, kind, description, owner_email, threads in BOARDS:
+        if db.session.scalar(select(Board).where(Board.name == name)):
+            continue
+        board = Board(name=name, kind=kind.value, description=description)
+        if owner_email:
+            board.memberships = [BoardMember(user=users[owner_email], is_owner=True)] + [
+                BoardMember(user=users[e]) for e in RESIDENT_EMAILS if e != owner_email]
+        db.session.add(board)
+        author = users[owner_email] if owner_email else users["kikaku@example.jp"]
+        for title in threads:
+            thread = Thread(board=board, title=title, author=author, next_number=1, public_post_count=0,
+                            created_at=clock.now() - timedelta(days=30),
+                            last_posted_at=clock.now() - timedelta(days=30))
+            db.session.add(thread)
+            if board.is_staff_only:
+                notice = ("各課の皆さまへ。会議室報告への回答期限は、報告の受理から30日です。"
+                          "期限の近い報告は管理画面で確認してください。")
+                posts.add_existing_post(thread, author, notice, thread.created_at)
+    db.session.flush()
+
+
+def corpus_paragraphs() -> list[str]:
+    """Every paragraph of the shared municipal corpus, or a small built-in sample."""
+    path = Path(current_app.config.get("DEMO_CORPUS") or ROOT.parent / "shared/corpus/municipal_ja.txt")
+    if path.exists():
+        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return SAMPLE_PARAGRAPHS
+
+
+def _fill_with_corpus(users: dict[str, User]) -> None:
+    """Spread every corpus paragraph over the demo threads as public posts, once."""
+    threads = db.session.scalars(select(Thread).where(Thread.next_number == 1).order_by(Thread.id)).all()
+    threads = [t for t in threads if not (t.board and t.board.is_staff_only)]
+    if not threads:
+        return
+    rng = random.Random(20261123)  # noqa: S311 (the same demo every time, not security)
+    residents = [users[e] for e in RESIDENT_EMAILS]
+    paragraphs = corpus_paragraphs()
+    created: list[Post] = []
+    for i, thread in enumerate(threads):
+        chunk = paragraphs[i::len(threads)]  # round robin: every thread gets its share
+        if not chunk:
+            continue
+        place = posts.place_of(thread)
+        start = thread.created_at
+        end = min(getattr(place, "closes_at", clock.now()), clock.now())
+        step = (end - start) / (len(chunk) + 1)
+        previous = None
+        for n, text in enumerate(chunk):
+            author = residents[(thread.id + n) % len(residents)]
+            reply_to = previous if previous is not None and rng.random() < 0.3 else None
+            previous = posts.add_existing_post(thread, author, text, start + step * (n + 1), reply_to)
+            created.append(previous)
+        db.session.flush()
+        _official_answer(thread, users, start + step * (len(chunk) + 0.5))
+    _reactions(rng, residents, created)
+
+
+def _official_answer(thread: Thread, users: dict[str, User], when) -> None:
+    room = thread.room
+    if room is None or room.department is None:
+        return
+    staff = next((u for u in users.values() if u.department_id == room.department_id), None)
+    if staff is None:
+        return
+    posts.add_existing_post(thread, staff, "ご意見ありがとうございます。担当課で内容を確認し、"
+                            "検討状況をこの話題でお知らせします。", when, official=True)
+    thread.status = ThreadStatus.CONSIDERING.value
+    thread.status_note = "いただいたご意見をもとに、担当課で検討しています。"
+    thread.status_updated_at = when
+
+
+def _reactions(rng: random.Random, residents: list[User], new_posts: list[Post]) -> None:
+    for post in new_posts:
+        for user in residents:
+            if user.id != post.author_id and rng.random() < 0.25:
+                db.session.add(Reaction(post_id=post.id, user_id=user.id, created_at=post.created_at))
+    db.session.flush()
+    counts = dict(db.session.execute(select(Reaction.post_id, func.count()).group_by(Reaction.post_id)).all())
+    for post in new_posts:
+        post.reaction_count = counts.get(post.id, 0)

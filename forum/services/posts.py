@@ -129,6 +129,20 @@ def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None) ->
     return post
 
 
+def add_existing_post(thread: Thread, author: User | None, body: str, created_at,
+                      reply_to: Post | None = None, official: bool = False) -> Post:
+    """A post written elsewhere or earlier (legacy import, demo content): no posting checks,
+    its own time. Not committed."""
+    post = Post(thread=thread, number=thread.next_number, author=author, body=check_body(body),
+                reply_to=reply_to, state=PostState.PUBLISHED.value, created_at=created_at,
+                is_official=official, reaction_count=0)
+    thread.next_number += 1
+    thread.public_post_count += 1
+    thread.last_posted_at = max(thread.last_posted_at or created_at, created_at)
+    db.session.add(post)
+    return post
+
+
 def edit_deadline(post: Post):
     return post.created_at + timedelta(hours=current_app.config["EDIT_WINDOW_HOURS"])
 

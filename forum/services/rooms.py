@@ -135,11 +135,11 @@ def posting_refusal(room: Room) -> str | None:
         return None
     if room.state == RoomState.OPEN and now < room.opens_at:
         return str(_l("This room opens for posts at %(time)s.",
-                      time=format_datetime(room.opens_at, "medium")))
+                      time=format_datetime(room.opens_at, "short")))
     if room.state in (RoomState.PROPOSED, RoomState.DECLINED):
         return str(_l("This room has not been opened."))
     return str(_l("This room closed on %(time)s. You can read it, but no longer post.",
-                  time=format_datetime(room.closes_at, "medium")))
+                  time=format_datetime(room.closes_at, "short")))
 
 
 def has_accepted_rules(user, room: Room) -> bool:

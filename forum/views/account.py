@@ -10,7 +10,8 @@ from forum.forms import ChangeEmailForm, ChangePasswordForm
 from forum.permissions import Permission, require
 from forum.services import accounts, tokens
 from forum.services.accounts import AccountError
-from forum.views.auth import link_error, rate_limit, show_account_error
+from forum.views.auth import link_error
+from forum.views.common import rate_limit, show_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -29,7 +30,7 @@ def change_password():
         try:
             accounts.change_password(current_user, form.current_password.data, form.password.data)
         except AccountError as error:
-            show_account_error(form, error)
+            show_error(form, error)
         else:
             # the session id carries auth_version: renew this session, the others end
             login_user(current_user._get_current_object())
@@ -49,7 +50,7 @@ def change_email():
             email = accounts.request_email_change(
                 current_user, form.current_password.data, form.email.data)
         except AccountError as error:
-            show_account_error(form, error)
+            show_error(form, error)
         else:
             flash(_("We have sent a confirmation link to %(email)s. Your address changes when "
                     "you open it.", email=email), "success")

@@ -12,7 +12,7 @@ from forum.permissions import ASSIGNABLE_ROLES, Permission, Role, require
 from forum.services import accounts, directory
 from forum.services.accounts import AccountError
 from forum.ui import ROLE_NAMES
-from forum.views.auth import show_account_error
+from forum.views.common import show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,7 +46,7 @@ def user(user_id: int):
         try:
             accounts.set_role(target, Role(form.role.data), department)
         except AccountError as error:
-            show_account_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Saved the role of %(handle)s.", handle=target.handle), "success")
             return redirect(url_for("admin.user", user_id=target.id), code=303)
@@ -73,7 +73,7 @@ def department(department_id: int | None = None):
             saved = directory.save_department(existing, form.name.data, form.description.data,
                                               form.contact.data)
         except AccountError as error:
-            show_account_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Saved the department %(name)s.", name=saved.name), "success")
             return redirect(url_for("admin.departments"), code=303)

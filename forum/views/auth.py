@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from forum.extensions import limiter
 from forum.forms import ActionForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from forum.mail import MailError
 from forum.permissions import Permission, require
 from forum.services import accounts, tokens
 from forum.services.accounts import AccountError
 from forum.ui import safe_next
+from forum.views.common import rate_limit, show_error
 
 bp = Blueprint("auth", __name__)
-
-
-def rate_limit(key: str):
-    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
 
 
 def link_error(error: tokens.TokenError):
     """The page for a mail link that is broken, used or expired."""
     return render_template("auth/link_error.html", expired=error.expired), 400
-
-
-def show_account_error(form, error: AccountError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -47,7 +35,7 @@ def register():
             user = accounts.register(form.handle.data, form.email.data, form.password.data,
                                      locale=str(get_locale()))
         except AccountError as error:
-            show_account_error(form, error)
+            show_error(form, error)
         else:
             login_user(user)
             try:
@@ -141,7 +129,7 @@ def reset_password(token: str):
         try:
             accounts.reset_password(token, form.password.data)
         except AccountError as error:
-            show_account_error(form, error)
+            show_error(form, error)
         else:
             logout_user()
             flash(_("Your password has been changed. Please log in with the new password."),

@@ -10,7 +10,7 @@ from forum.forms import ActionForm
 from forum.i18n import LANG_COOKIE
 from forum.models import User
 from forum.permissions import Permission, require
-from forum.services import accounts
+from forum.services import accounts, posts, rooms
 from forum.ui import CONTRAST_COOKIE, CONTRASTS, TEXT_SIZE_COOKIE, TEXT_SIZES, safe_next
 
 bp = Blueprint("main", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @require(Permission.VIEW_PUBLIC)
 def home():
-    return render_template("home.html")
+    return render_template("home.html", listing=rooms.home_listing())
 
 
 @bp.get("/users/<int:user_id>")
@@ -28,7 +28,7 @@ def profile(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    return render_template("profile.html", profile=user)
+    return render_template("profile.html", profile=user, posts=posts.public_posts_of(user))
 
 
 @bp.post("/preferences")

@@ -1,0 +1,33 @@
+"""Small helpers every blueprint uses: show a service error on a form, limits, paging."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, request
+
+from forum.extensions import limiter
+from forum.services.errors import ServiceError
+
+
+def rate_limit(key: str):
+    """A Flask-Limiter limit on POST, read from the setting ``key`` at request time."""
+    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
+
+
+def show_error(form, error: ServiceError) -> None:
+    """Put the message on its field, or flash it when it belongs to no field."""
+    field = getattr(form, error.field or "", None) if form is not None else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+def page_arg() -> int:
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
+def found(obj):
+    """The object, or a 404 page."""
+    if obj is None:
+        abort(404)
+    return obj

@@ -1,0 +1,66 @@
+"""Writing: the compose page for a new thread or a reply, with a preview before posting."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum.forms import ComposeForm
+from forum.models import Post, Room, Thread
+from forum.services import posts, rooms
+from forum.services.errors import ServiceError
+from forum.text.markup import render
+from forum.views.common import show_error
+
+
+def _needs_rules(place) -> bool:
+    return isinstance(place, Room) and not rooms.has_accepted_rules(current_user, place)
+
+
+def _accept_rules_if_ticked(form: ComposeForm, place) -> None:
+    if _needs_rules(place) and form.accept_rules.data:
+        rooms.accept_rules(current_user, place)
+
+
+def _render(form: ComposeForm, place, thread: Thread | None, reply_to: Post | None, back_url: str,
+            status: int = 200):
+    preview = render(form.body.data) if form.preview.data and form.body.data else None
+    return render_template(
+        "compose.html", form=form, place=place, thread=thread, reply_to=reply_to, back_url=back_url,
+        preview=preview, needs_rules=_needs_rules(place), refusal=posts.refusal(current_user, place, thread),
+    ), status
+
+
+def compose_thread(place, back_url: str):
+    form = ComposeForm()
+    if form.validate_on_submit() and form.submit.data:
+        _accept_rules_if_ticked(form, place)
+        try:
+            thread = posts.start_thread(current_user, place, form.title.data, form.body.data)
+        except ServiceError as error:
+            show_error(form, error)
+            return _render(form, place, None, None, back_url, error.status)
+        flash(_("Your thread has been started."), "success")
+        return redirect(url_for("threads.show", thread_id=thread.id), code=303)
+    return _render(form, place, None, None, back_url, 422 if form.errors else 200)
+
+
+def compose_reply(thread: Thread, reply_to: Post | None):
+    place = posts.place_of(thread)
+    form = ComposeForm()
+    del form.title
+    back_url = url_for("threads.show", thread_id=thread.id)
+    if form.validate_on_submit() and form.submit.data:
+        _accept_rules_if_ticked(form, place)
+        try:
+            post = posts.reply(current_user, thread, form.body.data, reply_to)
+        except ServiceError as error:
+            show_error(form, error)
+            return _render(form, place, thread, reply_to, back_url, error.status)
+        flash(_("Your post has been published."), "success")
+        return redirect(url_for("threads.show", thread_id=thread.id, page=posts.page_of(post),
+                                _anchor=f"p{post.number}"), code=303)
+    if reply_to is not None:
+        form.reply_to.data = str(reply_to.id)
+    return _render(form, place, thread, reply_to, back_url, 422 if form.errors else 200)

@@ -1,0 +1,152 @@
+"""A thread and its posts: read, reply, edit, withdraw, history, 共感, official status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum.extensions import db
+from forum.forms import ActionForm, EditPostForm, StatusForm
+from forum.models import Post, Room, Thread, ThreadStatus
+from forum.permissions import Permission, can, require
+from forum.services import boards, posts, rooms
+from forum.services.errors import ServiceError
+from forum.text.markup import render
+from forum.ui import THREAD_STATUS_NAMES
+from forum.views.common import found, page_arg, show_error
+from forum.views.compose import compose_reply
+
+bp = Blueprint("threads", __name__)
+
+
+def _thread(thread_id: int) -> Thread:
+    thread = found(db.session.get(Thread, thread_id))
+    place = posts.place_of(thread)
+    if isinstance(place, Room):
+        rooms.refresh_state(place)
+        if not rooms.is_visible(place, current_user):
+            abort(404)
+    elif not boards.can_view(current_user, place):
+        abort(404)
+    return thread
+
+
+def _post(post_id: int) -> Post:
+    post = found(db.session.get(Post, post_id))
+    _thread(post.thread_id)
+    return post
+
+
+@bp.get("/threads/<int:thread_id>")
+@require(Permission.VIEW_PUBLIC)
+def show(thread_id: int):
+    thread = _thread(thread_id)
+    place = posts.place_of(thread)
+    listing = posts.posts_page(thread, page_arg(), request.args.get("order", "oldest"))
+    status_form = None
+    if isinstance(place, Room) and can(current_user, Permission.ANSWER_OFFICIALLY, place):
+        status_form = StatusForm(status=thread.status, note=thread.status_note)
+        status_form.status.choices = [(s.value, str(THREAD_STATUS_NAMES[s])) for s in ThreadStatus]
+    return render_template(
+        "threads/show.html", thread=thread, place=place, listing=listing,
+        reacted=posts.reacted_ids(current_user, listing.posts), action_form=ActionForm(),
+        refusal=posts.refusal(current_user, place, thread), status_form=status_form,
+        can_edit=lambda p: posts.can_edit(current_user, p))
+
+
+@bp.get("/posts/<int:post_id>")
+@require(Permission.VIEW_PUBLIC)
+def permalink(post_id: int):
+    post = _post(post_id)
+    return redirect(url_for("threads.show", thread_id=post.thread_id, page=posts.page_of(post),
+                            _anchor=f"p{post.number}"))
+
+
+@bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
+@require(Permission.PARTICIPATE)
+def reply(thread_id: int):
+    thread = _thread(thread_id)
+    target_id = request.values.get("to", type=int) or request.form.get("reply_to", type=int)
+    reply_to = db.session.get(Post, target_id) if target_id else None
+    if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.is_public):
+        reply_to = None
+    return compose_reply(thread, reply_to)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@require(Permission.PARTICIPATE)
+def edit(post_id: int):
+    post = _post(post_id)
+    if not posts.can_edit(current_user, post):
+        abort(403)
+    form = EditPostForm()
+    if request.method == "GET":
+        form.body.data = post.body
+    if form.validate_on_submit() and form.submit.data:
+        try:
+            posts.edit(current_user, post, form.body.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("Your post has been updated."), "success")
+            return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+    preview = render(form.body.data) if form.preview.data and form.body.data else None
+    return render_template("threads/edit.html", post=post, form=form, preview=preview,
+                           deadline=posts.edit_deadline(post))
+
+
+@bp.route("/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
+@require(Permission.PARTICIPATE)
+def withdraw(post_id: int):
+    post = _post(post_id)
+    if post.author_id != current_user.id:
+        abort(403)
+    form = ActionForm()
+    if form.validate_on_submit():
+        posts.withdraw(current_user, post)
+        flash(_("Your post has been withdrawn."), "success")
+        return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+    return render_template("threads/withdraw.html", post=post, form=form)
+
+
+@bp.get("/posts/<int:post_id>/history")
+@require(Permission.VIEW_PUBLIC)
+def history(post_id: int):
+    post = _post(post_id)
+    if not post.is_public:
+        abort(404)
+    return render_template("threads/history.html", post=post)
+
+
+@bp.post("/posts/<int:post_id>/react")
+@require(Permission.PARTICIPATE)
+def react(post_id: int):
+    post = _post(post_id)
+    if ActionForm().validate_on_submit():
+        try:
+            posts.toggle_reaction(current_user, post)
+        except ServiceError as error:
+            show_error(None, error)
+    return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+
+
+@bp.post("/threads/<int:thread_id>/status")
+@require(Permission.ANSWER_OFFICIALLY)
+def status(thread_id: int):
+    thread = _thread(thread_id)
+    form = StatusForm()
+    form.status.choices = [(s.value, s.value) for s in ThreadStatus]
+    if form.validate_on_submit():
+        try:
+            posts.set_status(current_user, thread, form.status.data, form.note.data)
+        except ServiceError as error:
+            if error.status == 403:
+                abort(403)
+            show_error(None, error)
+        else:
+            flash(_("The status is now “%(status)s”.",
+                    status=THREAD_STATUS_NAMES[ThreadStatus(thread.status)]), "success")
+    else:
+        flash(_("Choose a status."), "error")
+    return redirect(url_for("threads.show", thread_id=thread.id), code=303)
