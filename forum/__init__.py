@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from forum import config as settings
     from forum.extensions import babel, csrf, db, limiter, login, migrate
     from forum.services.accounts import load_session_user
+    from forum.views.common import BoundedIntConverter
 
     app = Flask(
         __name__,
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         instance_relative_config=True,
     )
     settings.load(app, config)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.session_interface = _SessionInterface()
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])

@@ -65,6 +65,8 @@ def defaults() -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "PASSWORD_MIN_LENGTH": 8,
+        # werkzeug's default: scrypt with n=2**15; tests lower the work factor only
+        "PASSWORD_HASH_METHOD": "scrypt",
         "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
         # rooms, threads and posts

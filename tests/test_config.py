@@ -134,3 +134,11 @@ def test_flask_db_upgrade_cli_on_an_empty_database(tmp_path):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert {"user", "department"} <= set(sa.inspect(db.engine).get_table_names())
+
+
+def test_passwords_are_hashed_with_full_strength_scrypt_by_default(tmp_path):
+    from forum.services.accounts import hash_password
+
+    app = create_app(instance_path=str(tmp_path))
+    with app.app_context():
+        assert hash_password("a long password").startswith("scrypt:32768:8:1$")

@@ -25,7 +25,8 @@ def _urls(app, method: str) -> list[str]:
 @pytest.mark.parametrize("role", [Role.GUEST, Role.RESIDENT, Role.ADMIN], ids=lambda r: r.value)
 def test_every_form_survives_odd_input(app, role):
     client = app.test_client()
-    add_user(app, "admin", "admin@example.jp", role=Role.ADMIN)
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0  # rooms, threads, posts to act on
+    add_user(app, "root", "root@example.jp", role=Role.ADMIN)
     if role is not Role.GUEST:
         email = f"{role.value}-2@example.jp"
         add_user(app, f"{role.value}-2", email, role=role)
@@ -33,7 +34,10 @@ def test_every_form_survives_odd_input(app, role):
     app.config["RATELIMIT_ENABLED"] = False
     token = csrf_token(client, "/")
     fields = ["handle", "email", "password", "password2", "current_password", "remember", "next",
-              "role", "department", "name", "description", "contact", "text_size", "contrast", "lang"]
+              "role", "department", "name", "description", "contact", "text_size", "contrast", "lang",
+              "title", "body", "reply_to", "to", "accept_rules", "preview", "submit", "status", "note",
+              "purpose", "posting_rules", "handling", "department_id", "opens_at", "closes_at",
+              "coordinators", "decline-reason", "decline-submit", "save", "kind", "owner"]
     for url in _urls(app, "POST"):
         if url == "/logout":
             continue
@@ -45,12 +49,21 @@ def test_every_form_survives_odd_input(app, role):
         assert client.post(url, data={"csrf_token": token}).status_code < 500, url
 
 
+def test_ids_too_large_for_the_database_are_not_found(app):
+    client = app.test_client()
+    for url in ("/rooms/99999999999999999999", "/threads/99999999999999999999", "/users/99999999999999999999",
+                "/posts/9223372036854775808", "/boards/99999999999999999999"):
+        assert client.get(url).status_code == 404, url
+
+
 def test_every_page_survives_odd_query_strings(app):
     client = app.test_client()
-    add_user(app, "admin", "admin@example.jp", role=Role.ADMIN)
-    login(client, "admin@example.jp")
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    add_user(app, "root", "root@example.jp", role=Role.ADMIN)
+    login(client, "root@example.jp")
     for url in _urls(app, "GET"):
         for value in ODD_VALUES:
             response = client.get(url, query_string={"q": value, "page": value, "role": value,
-                                                     "next": value})
+                                                     "next": value, "order": value, "area": value,
+                                                     "to": value})
             assert response.status_code < 500, (url, value)

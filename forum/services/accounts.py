@@ -78,6 +78,10 @@ def check_password_strength(password: str, *avoid: str) -> None:
             "password")
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 # ---------------------------------------------------------------- lookups
 
 def user_by_email(email: str) -> User | None:
@@ -115,7 +119,7 @@ def create_user(handle: str, email: str, password: str, *, role: Role = Role.RES
     _check_role(role, department)
     user = User(
         handle=handle, handle_key=fold(handle), email=email,
-        password_hash=generate_password_hash(password), role=role.value,
+        password_hash=hash_password(password), role=role.value,
         department=department if role is Role.STAFF else None,
         email_verified_at=clock.now() if verified else None, locale=locale,
         failed_logins=0, auth_version=1,
@@ -288,7 +292,7 @@ def set_role(user: User, role: Role, department: Department | None = None) -> No
 
 def _set_password(user: User, password: str) -> None:
     check_password_strength(password, user.email.split("@")[0], user.handle)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.auth_version += 1
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from forum import ROOT, clock
 from forum.extensions import db
@@ -168,7 +167,7 @@ def _users(by_name: dict[str, Department]) -> dict[str, User]:
         else:
             user.role = demo.role.value
             user.department = department
-            user.password_hash = generate_password_hash(demo.password)
+            user.password_hash = accounts.hash_password(demo.password)
             user.locked_until = None
             user.failed_logins = 0
             if demo.verified and user.email_verified_at is None:

@@ -7,7 +7,7 @@ whatever the renderer does, only the tags and attributes below survive.
 
 from __future__ import annotations
 
-import html
+import html as html_module
 import re
 from functools import lru_cache
 
@@ -59,9 +59,14 @@ def render(source: str) -> str:
 
 def to_plain_text(source: str) -> str:
     """The text of a body without markup: for API plain text, excerpts, search and exports."""
-    text = bleach.clean(render(source).replace("</p>", "</p>\n").replace("<br>", "\n")
-                        .replace("</li>", "</li>\n"), tags=set(), strip=True)
-    return re.sub(r"\n{3,}", "\n\n", html.unescape(text)).strip()
+    html = render(source)
+    # the renderer's own newlines after block tags are layout only; make the breaks explicit
+    html = re.sub(r"(<br>|</li>|<ul>|<ol>|</p>|<blockquote>)\n", r"\1", html)
+    html = html.replace("<br>", "\n").replace("</li>", "\n").replace("</p>", "\n\n")
+    # render() gave sanitized, well-formed HTML: dropping its tags leaves only text
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def excerpt(source: str, length: int = 80) -> str:

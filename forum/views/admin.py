@@ -12,7 +12,7 @@ from forum.permissions import ASSIGNABLE_ROLES, Permission, Role, require
 from forum.services import accounts, directory
 from forum.services.accounts import AccountError
 from forum.ui import ROLE_NAMES
-from forum.views.common import show_error
+from forum.views.common import db_id, show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,7 +42,8 @@ def user(user_id: int):
         form.role.data = target.role
         form.department.data = target.department_id or 0
     if form.validate_on_submit():
-        department = db.session.get(Department, form.department.data or 0)
+        department_id = db_id(form.department.data)
+        department = db.session.get(Department, department_id) if department_id else None
         try:
             accounts.set_role(target, Role(form.role.data), department)
         except AccountError as error:

@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, request
+from werkzeug.routing import IntegerConverter
 
 from forum.extensions import limiter
 from forum.services.errors import ServiceError
+
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in routes: a number too large for the database is simply not found (404)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def db_id(value: object) -> int | None:
+    """An id from a form or query string, or None when it cannot be one."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
 
 
 def rate_limit(key: str):

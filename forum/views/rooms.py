@@ -13,7 +13,7 @@ from forum.models import Area, Department, Room, RoomState, User
 from forum.permissions import Permission, Role, ensure, require, role_of
 from forum.services import posts, rooms
 from forum.services.errors import ServiceError
-from forum.views.common import found, page_arg, show_error
+from forum.views.common import db_id, found, page_arg, show_error
 from forum.views.compose import compose_thread
 
 bp = Blueprint("rooms", __name__, url_prefix="/rooms")
@@ -71,11 +71,11 @@ def _draft(form: RoomForm) -> rooms.RoomDraft:
         title=form.title.data, purpose=form.purpose.data, posting_rules=form.posting_rules.data,
         handling=form.handling.data, opens_at=clock.from_local(form.opens_at.data, tz),
         closes_at=clock.from_local(form.closes_at.data, tz),
-        department_id=(form.department_id.data or None) if "department_id" in form else None)
+        department_id=db_id(form.department_id.data) if "department_id" in form else None)
 
 
 def _chosen_coordinators(form: RoomForm) -> list[User]:
-    ids = form.coordinators.data or []
+    ids = [i for i in map(db_id, form.coordinators.data or []) if i]
     return list(db.session.scalars(db.select(User).where(User.id.in_(ids), User.role == "coordinator")))
 
 

@@ -14,7 +14,7 @@ from forum.services import boards, posts, rooms
 from forum.services.errors import ServiceError
 from forum.text.markup import render
 from forum.ui import THREAD_STATUS_NAMES
-from forum.views.common import found, page_arg, show_error
+from forum.views.common import db_id, found, page_arg, show_error
 from forum.views.compose import compose_reply
 
 bp = Blueprint("threads", __name__)
@@ -67,7 +67,7 @@ def permalink(post_id: int):
 @require(Permission.PARTICIPATE)
 def reply(thread_id: int):
     thread = _thread(thread_id)
-    target_id = request.values.get("to", type=int) or request.form.get("reply_to", type=int)
+    target_id = db_id(request.values.get("to")) or db_id(request.form.get("reply_to"))
     reply_to = db.session.get(Post, target_id) if target_id else None
     if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.is_public):
         reply_to = None
