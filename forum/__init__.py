@@ -64,8 +64,22 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
 def _register_blueprints(app: Flask) -> None:
     import moderation
-    from forum.views import account, admin, auth, boards, department, main, rooms, threads
+    from forum.views import (
+        account,
+        admin,
+        api,
+        auth,
+        boards,
+        department,
+        feeds,
+        letters,
+        main,
+        mypage,
+        rooms,
+        threads,
+    )
 
-    for module in (main, auth, account, admin, department, rooms, threads, boards):
+    for module in (main, auth, account, mypage, admin, department, rooms, threads, boards, letters,
+                   feeds, api):
         app.register_blueprint(module.bp)
     moderation.init_app(app)

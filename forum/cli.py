@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from forum.config import is_production
 from forum.extensions import db
+from forum.models import Room
 from forum.permissions import ASSIGNABLE_ROLES, Role
-from forum.services import accounts, demo
+from forum.services import accounts, demo, legacy_import, notifications
 from forum.services.accounts import AccountError
 
 users_cli = AppGroup("users", help="Create and manage user accounts.")
@@ -79,6 +82,40 @@ def demo_command() -> None:
         click.echo(f"  {u.role.value:<12} {u.email:<26} {u.password:<22} {u.handle}{dept}{note}")
 
 
+notify_cli = AppGroup("notify", help="Notification e-mails.")
+
+
+@notify_cli.command("digest")
+def notify_digest() -> None:
+    """Send the daily digest mails (run once a day from cron or a systemd timer)."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):  # links in the mails
+        sent = notifications.send_digests()
+    click.echo(f"digest mails sent: {sent}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--room", "room_id", type=int, required=True, help="The id of the room to load into.")
+@with_appcontext
+def import_command(file: Path, room_id: int) -> None:
+    """Load a legacy e-conference room's threads and posts from a CSV or JSONL FILE."""
+    room = db.session.get(Room, room_id)
+    if room is None:
+        raise click.ClickException(f"no room with id {room_id}")
+    try:
+        result = legacy_import.import_file(file, room)
+    except UnicodeDecodeError:
+        raise click.ClickException("the file is not UTF-8 text")
+    if result.errors:
+        for error in result.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(result.errors)} bad line(s); nothing was loaded")
+    click.echo(f"imported {result.posts} posts in {result.threads} new threads; "
+               f"{result.skipped} already there")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(notify_cli)
+    app.cli.add_command(import_command)

@@ -29,6 +29,8 @@ def defaults() -> dict[str, Any]:
         # "local" (a laptop or a demo) or "production" (a city's server)
         "MODE": "local",
         "SITE_NAME": "広場",
+        # the site's public address, for links in mails sent from commands (digests)
+        "BASE_URL": "http://127.0.0.1:5000",
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
         "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -61,6 +63,7 @@ def defaults() -> dict[str, Any]:
         "RATELIMIT_LOGIN": "10 per minute;60 per hour",
         "RATELIMIT_REGISTER": "5 per minute;20 per hour",
         "RATELIMIT_MAIL": "5 per minute;20 per hour",
+        "RATELIMIT_API": "120 per minute",
         # accounts
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,

@@ -164,3 +164,33 @@ class MemberForm(FlaskForm):
     handle = StringField(_l("Handle name"), validators=[DataRequired(REQUIRED), Length(max=60)])
     owner = BooleanField(_l("Also an owner (can manage members)"))
     submit = SubmitField(_l("Add"))
+
+
+# ---------------------------------------------------------------- letters, my page
+
+class LetterForm(FlaskForm):
+    department_id = SelectField(_l("Department"), coerce=int, choices=[])
+    subject = StringField(_l("Subject"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    body = TextAreaField(_l("Your letter"), validators=[DataRequired(REQUIRED), Length(max=20000)],
+                         description=_l("Only the department you choose and the administrators read it. "
+                                        "It is never published."))
+    submit = SubmitField(_l("Send the letter"))
+
+
+class LetterReplyForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[])
+    reply = TextAreaField(_l("Reply to the resident"), validators=[Length(max=20000)])
+    submit = SubmitField(_l("Save"))
+
+
+class NotificationSettingsForm(FlaskForm):
+    notify_mode = SelectField(_l("E-mail me about notifications"), choices=[])
+    submit = SubmitField(_l("Save"))
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    confirm = BooleanField(_l("I understand that my account is deleted for good; my public posts stay, "
+                              "shown as “Former member”, and my letters are deleted."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Delete my account"))

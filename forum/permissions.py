@@ -39,6 +39,7 @@ class Permission(StrEnum):
     ANSWER_OFFICIALLY = "answer_officially"  # 市の回答, thread status, department answer
     COORDINATE_ROOM = "coordinate_room"  # write and submit the room report
     VIEW_STAFF_BOARD = "view_staff_board"
+    HANDLE_LETTERS = "handle_letters"  # read and answer letters to one's own department
     DEPARTMENT_DESK = "department_desk"
     MANAGE_BOARDS = "manage_boards"  # create boards, name their owners
     MANAGE_BOARD_MEMBERS = "manage_board_members"  # a board's owners add and remove members
@@ -58,6 +59,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.ANSWER_OFFICIALLY: frozenset({Role.STAFF, Role.ADMIN}),
     Permission.COORDINATE_ROOM: frozenset({Role.COORDINATOR, Role.ADMIN}),
     Permission.VIEW_STAFF_BOARD: frozenset({Role.STAFF, Role.ADMIN}),
+    Permission.HANDLE_LETTERS: frozenset({Role.STAFF, Role.ADMIN}),
     Permission.DEPARTMENT_DESK: frozenset({Role.STAFF, Role.ADMIN}),
     Permission.MANAGE_BOARDS: frozenset({Role.ADMIN}),
     Permission.MANAGE_BOARD_MEMBERS: frozenset(_SIGNED_IN),
@@ -95,6 +97,7 @@ def _owns_board(user: Any, board: Any) -> bool:
 SCOPES: dict[Permission, Callable[[Any, Any], bool]] = {
     Permission.PARTICIPATE: _participate_in,
     Permission.ANSWER_OFFICIALLY: _own_department,
+    Permission.HANDLE_LETTERS: _own_department,
     Permission.COORDINATE_ROOM: _coordinates,
     Permission.MANAGE_BOARD_MEMBERS: _owns_board,
 }

@@ -11,8 +11,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from forum import clock
-from forum.models import Area, BoardKind, RoomState, ThreadStatus
+from forum.models import Area, BoardKind, LetterStatus, NotifyMode, RoomState, ThreadStatus
 from forum.permissions import Permission, Role, can
+from forum.services import notifications
 from forum.text import markup
 
 TEXT_SIZE_COOKIE = "hiroba_text"
@@ -50,6 +51,17 @@ BOARD_KIND_NAMES = {
     BoardKind.VOLUNTEER: _l("Volunteers"),
     BoardKind.ANNOUNCEMENT: _l("Announcements"),
     BoardKind.STAFF: _l("Staff only (city hall)"),
+}
+
+LETTER_STATUS_NAMES = {
+    LetterStatus.RECEIVED: _l("Received"),
+    LetterStatus.IN_PROGRESS: _l("Being handled"),
+    LetterStatus.REPLIED: _l("Replied"),
+}
+NOTIFY_MODE_NAMES = {
+    NotifyMode.IMMEDIATE: _l("Right away, one e-mail each"),
+    NotifyMode.DAILY: _l("Once a day, in one e-mail"),
+    NotifyMode.OFF: _l("Never (only on My page)"),
 }
 
 CSP = (
@@ -104,6 +116,7 @@ def _context() -> dict:
         "text_size": preference(TEXT_SIZE_COOKIE, TEXT_SIZES),
         "contrast": preference(CONTRAST_COOKIE, CONTRASTS),
         "site_name": current_app.config["SITE_NAME"],
+        "unread_notifications": notifications.unread_count(current_user),
     }
 
 
@@ -125,7 +138,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_attrs=field_attrs, role_names=ROLE_NAMES, area_names=AREA_NAMES,
         room_state_names=ROOM_STATE_NAMES, thread_status_names=THREAD_STATUS_NAMES,
-        board_kind_names=BOARD_KIND_NAMES, Role=Role, Permission=Permission)
+        board_kind_names=BOARD_KIND_NAMES, letter_status_names=LETTER_STATUS_NAMES,
+        notify_mode_names=NOTIFY_MODE_NAMES, Role=Role, Permission=Permission)
     app.jinja_env.globals["now"] = clock.now
     # safe: markup.render sanitizes with an allow-list (bleach)
     app.jinja_env.filters["markup"] = lambda source: Markup(markup.render(source))  # noqa: S704

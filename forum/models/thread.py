@@ -52,6 +52,7 @@ class Thread(db.Model):
     status_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
 
     room: Mapped[Room | None] = relationship()  # noqa: F821
     board: Mapped[Board | None] = relationship()  # noqa: F821
@@ -77,6 +78,8 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
+    legacy_author: Mapped[str | None] = mapped_column(String(60))  # imported author's name
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User | None] = relationship()  # noqa: F821
@@ -87,6 +90,11 @@ class Post(db.Model):
     @property
     def is_public(self) -> bool:
         return self.state == PostState.PUBLISHED
+
+    @property
+    def author_name(self) -> str | None:
+        """The handle, or an imported author's name; None once the author left."""
+        return self.author.handle if self.author else self.legacy_author
 
 
 class PostRevision(db.Model):

@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
+    notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     # bumped on password change: logs out other sessions and "remember me" cookies
     auth_version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -23,6 +23,8 @@ from forum.models import (
     BoardMember,
     Department,
     DepartmentAnswer,
+    Letter,
+    LetterStatus,
     Post,
     Reaction,
     Room,
@@ -31,6 +33,7 @@ from forum.models import (
     Thread,
     ThreadStatus,
     User,
+    Watch,
 )
 from forum.permissions import Role
 from forum.services import accounts, posts, rooms
@@ -139,6 +142,7 @@ def load() -> list[DemoUser]:
     _rooms(users, by_name)
     _boards(users)
     _fill_with_corpus(users)
+    _letters_and_watches(users, by_name)
     db.session.commit()
     return USERS
 
@@ -299,3 +303,25 @@ def _reactions(rng: random.Random, residents: list[User], new_posts: list[Post])
     counts = dict(db.session.execute(select(Reaction.post_id, func.count()).group_by(Reaction.post_id)).all())
     for post in new_posts:
         post.reaction_count = counts.get(post.id, 0)
+
+
+def _letters_and_watches(users: dict[str, User], by_name: dict[str, Department]) -> None:
+    """A replied letter, an unanswered one, and a resident watching a room."""
+    if db.session.scalar(select(func.count()).select_from(Letter)):
+        return
+    now = clock.now()
+    db.session.add(Letter(
+        author=users["himawari@example.jp"], department=by_name["防災危機管理課"],
+        subject="避難所の場所がわかりにくい", created_at=now - timedelta(days=6),
+        body="近所の避難所への道に案内板がなく、夜は場所がわかりにくいです。案内板の設置を検討してください。",
+        status=LetterStatus.REPLIED.value, replied_by=users["bousai@example.jp"],
+        replied_at=now - timedelta(days=2),
+        reply="お手紙ありがとうございます。現地を確認し、今年度中に案内板と夜間も見える表示を設置します。"))
+    db.session.add(Letter(
+        author=users["taro@example.jp"], department=by_name["都市計画課"], subject="公園のベンチについて",
+        body="駅前の公園のベンチが壊れたままです。修理の予定を教えてください。",
+        created_at=now - timedelta(days=1), status=LetterStatus.RECEIVED.value))
+    room = db.session.scalar(select(Room).where(Room.title == ROOMS[0].title))
+    if room is not None:
+        db.session.add(Watch(user_id=users["himawari@example.jp"].id, room_id=room.id))
+    db.session.flush()

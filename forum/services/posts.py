@@ -18,7 +18,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
 from forum.permissions import Permission, can
-from forum.services import rooms
+from forum.services import notifications, rooms
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line
 
@@ -103,7 +103,10 @@ def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
         thread.board = place
     db.session.add(thread)
     _add_post(thread, author, body, None)
+    db.session.flush()
+    notifications.set_watch(author, True, thread=thread, commit=False)  # authors follow their threads
     db.session.commit()
+    notifications.new_thread(thread)
     return thread
 
 
@@ -113,7 +116,9 @@ def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None)
     if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.is_public):
         raise ServiceError(_l("You can only reply to a visible post of this thread."))
     post = _add_post(thread, author, body, reply_to)
+    notifications.set_watch(author, True, thread=thread, commit=False)
     db.session.commit()
+    notifications.new_reply(post)
     return post
 
 
@@ -174,11 +179,12 @@ def withdraw(author: User, post: Post) -> None:
         raise ServiceError(_l("You can only withdraw your own posts."), status=403)
     if post.state == PostState.WITHDRAWN:
         return
-    _set_state(post, PostState.WITHDRAWN)
+    change_state(post, PostState.WITHDRAWN)
     db.session.commit()
 
 
-def _set_state(post: Post, state: PostState) -> None:
+def change_state(post: Post, state: PostState) -> None:
+    """Move a post between states, keeping the thread's public count right (not committed)."""
     was_public = post.is_public
     post.state = state.value
     post.state_changed_at = clock.now()

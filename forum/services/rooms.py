@@ -25,6 +25,7 @@ from forum.models import (
     User,
 )
 from forum.permissions import Permission, Role, can, role_of
+from forum.services import notifications
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line
 
@@ -269,6 +270,7 @@ def publish_answer(room: Room, author: User, body: str) -> DepartmentAnswer:
     room.state = RoomState.ANSWERED.value
     db.session.add(answer)
     db.session.commit()
+    notifications.department_answer(room)
     return answer
 
 

@@ -11,8 +11,9 @@ from forum.extensions import db
 from forum.forms import ActionForm, AnswerForm, DeclineForm, ReportForm, RoomForm
 from forum.models import Area, Department, Room, RoomState, User
 from forum.permissions import Permission, Role, ensure, require, role_of
-from forum.services import posts, rooms
+from forum.services import notifications, posts, rooms
 from forum.services.errors import ServiceError
+from forum.ui import safe_next
 from forum.views.common import db_id, found, page_arg, show_error
 from forum.views.compose import compose_thread
 
@@ -44,7 +45,8 @@ def show(room_id: int):
     return render_template(
         "rooms/show.html", room=room, threads=threads, total=total, page=page_arg(),
         per_page=current_app.config["THREADS_PER_PAGE"],
-        refusal=posts.refusal(current_user, room), action_form=ActionForm())
+        refusal=posts.refusal(current_user, room), action_form=ActionForm(),
+        watching=notifications.is_watching(current_user, room=room))
 
 
 @bp.route("/<int:room_id>/threads/new", methods=["GET", "POST"])
@@ -218,3 +220,15 @@ def answer(room_id: int):
             flash(_("The department's answer is published."), "success")
             return redirect(url_for("rooms.show", room_id=room.id, _anchor="answer"), code=303)
     return render_template("rooms/answer.html", room=room, form=form)
+
+
+@bp.post("/<int:room_id>/watch")
+@require(Permission.MANAGE_OWN_ACCOUNT)
+def watch(room_id: int):
+    room = _room(room_id)
+    if ActionForm().validate_on_submit():
+        on = not notifications.is_watching(current_user, room=room)
+        notifications.set_watch(current_user, on, room=room)
+        flash(_("You will be told about new threads and the answer of this room.") if on
+              else _("You no longer watch this room."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("rooms.show", room_id=room.id)), code=303)

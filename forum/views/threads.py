@@ -10,10 +10,10 @@ from forum.extensions import db
 from forum.forms import ActionForm, EditPostForm, StatusForm
 from forum.models import Post, Room, Thread, ThreadStatus
 from forum.permissions import Permission, can, require
-from forum.services import boards, posts, rooms
+from forum.services import boards, notifications, posts, rooms
 from forum.services.errors import ServiceError
 from forum.text.markup import render
-from forum.ui import THREAD_STATUS_NAMES
+from forum.ui import THREAD_STATUS_NAMES, safe_next
 from forum.views.common import db_id, found, page_arg, show_error
 from forum.views.compose import compose_reply
 
@@ -52,7 +52,8 @@ def show(thread_id: int):
         "threads/show.html", thread=thread, place=place, listing=listing,
         reacted=posts.reacted_ids(current_user, listing.posts), action_form=ActionForm(),
         refusal=posts.refusal(current_user, place, thread), status_form=status_form,
-        can_edit=lambda p: posts.can_edit(current_user, p))
+        can_edit=lambda p: posts.can_edit(current_user, p),
+        watching=notifications.is_watching(current_user, thread=thread))
 
 
 @bp.get("/posts/<int:post_id>")
@@ -150,3 +151,15 @@ def status(thread_id: int):
     else:
         flash(_("Choose a status."), "error")
     return redirect(url_for("threads.show", thread_id=thread.id), code=303)
+
+
+@bp.post("/threads/<int:thread_id>/watch")
+@require(Permission.MANAGE_OWN_ACCOUNT)
+def watch(thread_id: int):
+    thread = _thread(thread_id)
+    if ActionForm().validate_on_submit():
+        on = not notifications.is_watching(current_user, thread=thread)
+        notifications.set_watch(current_user, on, thread=thread)
+        flash(_("You will be told about new posts in this thread.") if on
+              else _("You no longer watch this thread."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("threads.show", thread_id=thread.id)), code=303)

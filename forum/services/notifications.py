@@ -1,0 +1,149 @@
+"""Watching and notifications: in-site list, and mail now, in a daily digest, or never."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from forum import clock
+from forum.extensions import db
+from forum.mail import MailError, send_mail
+from forum.models import Notification, NotifyMode, Room, Thread, User, Watch
+
+log = logging.getLogger(__name__)
+
+
+def is_watching(user, room: Room | None = None, thread: Thread | None = None) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _watch(user, room, thread) is not None
+
+
+def _watch(user: User, room: Room | None, thread: Thread | None) -> Watch | None:
+    stmt = select(Watch).where(Watch.user_id == user.id)
+    stmt = stmt.where(Watch.room_id == room.id) if room else stmt.where(Watch.thread_id == thread.id)
+    return db.session.scalar(stmt)
+
+
+def set_watch(user: User, on: bool, room: Room | None = None, thread: Thread | None = None,
+              commit: bool = True) -> None:
+    existing = _watch(user, room, thread)
+    if on and existing is None:
+        db.session.add(Watch(user_id=user.id, room_id=room.id if room else None,
+                             thread_id=thread.id if thread else None))
+    elif not on and existing is not None:
+        db.session.delete(existing)
+    if commit:
+        db.session.commit()
+
+
+def watchers(room: Room | None = None, thread: Thread | None = None) -> list[User]:
+    stmt = select(User).join(Watch, Watch.user_id == User.id)
+    stmt = stmt.where(Watch.room_id == room.id) if room else stmt.where(Watch.thread_id == thread.id)
+    return list(db.session.scalars(stmt))
+
+
+def notify(users: list[User], message, url: str, exclude: User | None = None) -> int:
+    """Add a notification for each user (in their language); mail those who want it now.
+    ``message`` is called with no arguments inside each user's locale and returns the text."""
+    sent = 0
+    for user in {u.id: u for u in users}.values():
+        if exclude is not None and user.id == exclude.id:
+            continue
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            text = str(message())[:300]
+        note = Notification(user_id=user.id, text=text, url=url, created_at=clock.now())
+        db.session.add(note)
+        if user.notify_mode == NotifyMode.IMMEDIATE and user.is_verified:
+            try:
+                _mail(user, [note])
+            except MailError:
+                log.warning("immediate notification mail to user %s failed", user.id)
+            else:
+                note.emailed_at = clock.now()
+                sent += 1
+    db.session.commit()
+    return sent
+
+
+def _mail(user: User, notes: list[Notification]) -> None:
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template("mail/notifications.txt", user=user, notes=notes,
+                               base=url_for("main.home", _external=True).rstrip("/"),
+                               settings=url_for("mypage.notifications", _external=True))
+    subject, _sep, body = text.partition("\n")
+    send_mail(user.email, subject.strip(), body.lstrip("\n"))
+
+
+def send_digests() -> int:
+    """One mail per daily-digest user with what arrived since their last digest."""
+    users = db.session.scalars(select(User).where(User.notify_mode == NotifyMode.DAILY.value)).all()
+    mailed = 0
+    for user in users:
+        notes = list(db.session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.emailed_at.is_(None),
+            Notification.created_at >= clock.now() - timedelta(days=7)).order_by(Notification.id)))
+        if not notes or not user.is_verified:
+            continue
+        try:
+            _mail(user, notes)
+        except MailError:
+            log.warning("digest mail to user %s failed; it will be tried again", user.id)
+            continue
+        for note in notes:
+            note.emailed_at = clock.now()
+        db.session.commit()
+        mailed += 1
+    return mailed
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def recent(user: User, limit: int = 50) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    for note in db.session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None))):
+        note.read_at = clock.now()
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- the events
+
+def new_thread(thread: Thread) -> None:
+    room = thread.room
+    if room is None:
+        return
+    notify(watchers(room=room), lambda: _("New thread “%(title)s” in “%(room)s”",
+                                          title=thread.title, room=room.title),
+           url_for("threads.show", thread_id=thread.id), exclude=thread.author)
+
+
+def new_reply(post) -> None:
+    thread = post.thread
+    notify(watchers(thread=thread), lambda: _("New post #%(n)d in “%(title)s”", n=post.number,
+                                              title=thread.title),
+           url_for("threads.permalink", post_id=post.id), exclude=post.author)
+
+
+def department_answer(room: Room) -> None:
+    notify(watchers(room=room), lambda: _("The department has answered “%(room)s”", room=room.title),
+           url_for("rooms.show", room_id=room.id, _anchor="answer"))
+
+
+def letter_replied(letter) -> None:
+    notify([letter.author], lambda: _("Your letter “%(subject)s” has been answered", subject=letter.subject),
+           url_for("letters.show", letter_id=letter.id))
