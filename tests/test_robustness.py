@@ -37,7 +37,8 @@ def test_every_form_survives_odd_input(app, role):
               "role", "department", "name", "description", "contact", "text_size", "contrast", "lang",
               "title", "body", "reply_to", "to", "accept_rules", "preview", "submit", "status", "note",
               "purpose", "posting_rules", "handling", "department_id", "opens_at", "closes_at",
-              "coordinators", "decline-reason", "decline-submit", "save", "kind", "owner"]
+              "coordinators", "decline-reason", "decline-submit", "save", "kind", "owner", "subject",
+              "reply", "notify_mode", "confirm"]
     for url in _urls(app, "POST"):
         if url == "/logout":
             continue
