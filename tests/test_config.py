@@ -142,3 +142,41 @@ def test_passwords_are_hashed_with_full_strength_scrypt_by_default(tmp_path):
     app = create_app(instance_path=str(tmp_path))
     with app.app_context():
         assert hash_password("a long password").startswith("scrypt:32768:8:1$")
+
+
+def test_upgrading_a_database_with_content_loses_nothing(tmp_path):
+    """A database with rooms, threads, posts and reactions at revision 0002 keeps every row when
+    0003 rebuilds the thread and post tables (SQLite batch mode)."""
+    app = create_app(instance_path=str(tmp_path))
+    rows = {
+        "department": "INSERT INTO department (id, name, description, contact, created_at) "
+                      "VALUES (1, '課', '', '', '2026-01-01 00:00:00')",
+        "user": "INSERT INTO user (id, handle, handle_key, email, password_hash, role, failed_logins, "
+                "auth_version, created_at) VALUES (1, 'a', 'a', 'a@example.jp', 'x', 'resident', 0, 1, "
+                "'2026-01-01 00:00:00')",
+        "room": "INSERT INTO room (id, area, title, purpose, posting_rules, handling, opens_at, closes_at, "
+                "state, decline_reason, created_at) VALUES (1, 'city', 't', 'p', 'r', 'h', "
+                "'2026-01-01 00:00:00', '2026-02-01 00:00:00', 'open', '', '2026-01-01 00:00:00')",
+        "thread": "INSERT INTO thread (id, room_id, title, author_id, created_at, last_posted_at, next_number, "
+                  "public_post_count, status, status_note, locked, pinned) VALUES (1, 1, 't', 1, "
+                  "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 3, 2, 'unanswered', '', 0, 0)",
+        "post": "INSERT INTO post (id, thread_id, number, author_id, body, reply_to_id, state, is_official, "
+                "reaction_count, created_at) VALUES (1, 1, 1, 1, 'one', NULL, 'published', 0, 1, "
+                "'2026-01-01 00:00:00'), (2, 1, 2, 1, 'two', 1, 'published', 0, 0, '2026-01-01 00:00:00')",
+        "post_revision": "INSERT INTO post_revision (id, post_id, body, written_at, replaced_at, by_moderator) "
+                         "VALUES (1, 1, 'zero', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 0)",
+        "reaction": "INSERT INTO reaction (post_id, user_id, created_at) VALUES (2, 1, '2026-01-01 00:00:00')",
+    }
+    expected = {"department": 1, "user": 1, "room": 1, "thread": 1, "post": 2, "post_revision": 1, "reaction": 1}
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            for statement in rows.values():
+                conn.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = {t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar() for t in expected}
+            reply_to = conn.exec_driver_sql("SELECT reply_to_id FROM post WHERE id = 2").scalar()
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert counts == expected
+    assert reply_to == 1
