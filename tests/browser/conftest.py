@@ -22,8 +22,9 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 @pytest.fixture
 def live_server(tmp_path: Path):
     app = make_app(tmp_path / "instance", SERVER_NAME=None)
-    add_user(app, "管理者", "admin@example.jp", role=Role.ADMIN)
-    add_user(app, "ひまわり", "himawari@example.jp")
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0  # real pages to look at
+    add_user(app, "市の管理者", "root@example.jp", role=Role.ADMIN)
+    add_user(app, "ひまわり2", "himawari2@example.jp")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -51,10 +51,10 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, br
 def test_log_in_with_the_keyboard_only(live_server, browser):
     browser.get(live_server + "/login")
     email = browser.find_element(By.ID, "email")
-    email.send_keys("himawari@example.jp")
+    email.send_keys("himawari2@example.jp")
     email.send_keys(Keys.TAB)
     browser.switch_to.active_element.send_keys("correct horse battery", Keys.ENTER)
-    assert wait_for(browser, ".account-nav .handle").text == "ひまわり"
+    assert wait_for(browser, ".account-nav .handle").text == "ひまわり2"
 
 
 def test_text_size_and_contrast_switch_and_persist(live_server, browser):
@@ -83,13 +83,36 @@ def test_language_switch(live_server, browser):
 def test_no_sideways_scrolling_at_320px(live_server, browser, size):
     browser.set_window_size(320, 800)
     browser.get(live_server + "/login")
-    browser.find_element(By.ID, "email").send_keys("admin@example.jp")
+    browser.find_element(By.ID, "email").send_keys("root@example.jp")
     browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
     wait_for(browser, ".account-nav .handle")
     press(browser, f"button[name=text_size][value={size}]")
     width = js(browser, "return window.innerWidth")
     for path in ("/", "/register", "/account/", "/admin/users", "/admin/departments", "/department/",
-                 "/moderation/users", "/no-such-page"):
+                 "/moderation/users", "/no-such-page", "/rooms/", "/rooms/1", "/rooms/5", "/threads/1",
+                 "/threads/1/reply", "/rooms/1/threads/new", "/boards/", "/boards/4", "/me/",
+                 "/me/notifications", "/letters/new", "/letters/1", "/letters/inbox", "/rooms/new",
+                 "/rooms/proposals", "/rooms/7/review", "/posts/1/history"):
         browser.get(live_server + path)
         scroll = js(browser, "return document.documentElement.scrollWidth")
         assert scroll <= width, (path, scroll, width)
+
+
+def test_reply_with_the_keyboard_only(live_server, browser):
+    browser.get(live_server + "/login?next=/threads/1/reply")
+    browser.find_element(By.ID, "email").send_keys("himawari2@example.jp")
+    browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
+    body = wait_for(browser, "textarea#body")
+    body.send_keys("キーボードだけで書いた返信です。")
+    body.send_keys(Keys.TAB)  # to the rules checkbox (first post in this room)
+    active = browser.switch_to.active_element
+    assert active.get_attribute("id") == "accept_rules"
+    active.send_keys(Keys.SPACE)
+    active.send_keys(Keys.TAB)  # preview
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # post
+    button = browser.switch_to.active_element
+    assert button.get_attribute("value") == "1" and button.get_attribute("name") == "submit"
+    button.send_keys(Keys.ENTER)
+    wait_for(browser, ".flash-success")
+    assert "キーボードだけで書いた返信です。" in browser.find_element(By.TAG_NAME, "main").text
+    assert "#p" in browser.current_url
