@@ -42,6 +42,13 @@ def set_watch(user: User, on: bool, room: Room | None = None, thread: Thread | N
         db.session.commit()
 
 
+def toggle_watch(user: User, room: Room | None = None, thread: Thread | None = None) -> bool:
+    """Watch if not watching, else stop; returns whether the user watches now."""
+    on = _watch(user, room, thread) is None
+    set_watch(user, on, room=room, thread=thread)
+    return on
+
+
 def watchers(room: Room | None = None, thread: Thread | None = None) -> list[User]:
     stmt = select(User).join(Watch, Watch.user_id == User.id)
     stmt = stmt.where(Watch.room_id == room.id) if room else stmt.where(Watch.thread_id == thread.id)

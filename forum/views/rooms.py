@@ -227,8 +227,7 @@ def answer(room_id: int):
 def watch(room_id: int):
     room = _room(room_id)
     if ActionForm().validate_on_submit():
-        on = not notifications.is_watching(current_user, room=room)
-        notifications.set_watch(current_user, on, room=room)
+        on = notifications.toggle_watch(current_user, room=room)
         flash(_("You will be told about new threads and the answer of this room.") if on
               else _("You no longer watch this room."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("rooms.show", room_id=room.id)), code=303)

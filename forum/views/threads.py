@@ -158,8 +158,7 @@ def status(thread_id: int):
 def watch(thread_id: int):
     thread = _thread(thread_id)
     if ActionForm().validate_on_submit():
-        on = not notifications.is_watching(current_user, thread=thread)
-        notifications.set_watch(current_user, on, thread=thread)
+        on = notifications.toggle_watch(current_user, thread=thread)
         flash(_("You will be told about new posts in this thread.") if on
               else _("You no longer watch this thread."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("threads.show", thread_id=thread.id)), code=303)
