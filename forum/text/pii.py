@@ -1,0 +1,90 @@
+"""Personal information in Japanese text: detect and mask. Pure functions.
+
+Used by the moderation rules (hold a post that carries a phone number) and by the exports
+(mask it, also in posts published before any rule existed). Detection runs on a folded copy of
+the text (full-width digits, ＠ and dashes like ー or − made plain), and masks map back to the
+characters the resident typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from forum.text.normalize import fold_for_matching
+
+PHONE, EMAIL, POSTAL, MY_NUMBER, ADDRESS = "phone", "email", "postal", "my_number", "address"
+
+MASKS = {
+    PHONE: "［電話番号］",
+    EMAIL: "［メール］",
+    POSTAL: "［郵便番号］",
+    MY_NUMBER: "［個人番号］",
+    ADDRESS: "［住所］",
+}
+
+_SEP = r"[-\s]?"
+_KANJI_NUM = "一二三四五六七八九十"
+# Earlier patterns win where two overlap.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (EMAIL, re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")),
+    (POSTAL, re.compile(r"(?:〒|郵便番号[:\s]*)\s?\d{3}-?\d{4}(?!\d)")),
+    (MY_NUMBER, re.compile(r"(?<![\d-])\d{4}" + _SEP + r"\d{4}" + _SEP + r"\d{4}(?![\d-])")),
+    # mobile / IP phone / 0800: 11 digits; 0120: 10 digits
+    (PHONE, re.compile(r"(?<![\d-])0[5789]0" + _SEP + r"\d{4}" + _SEP + r"\d{4}(?![\d-])")),
+    (PHONE, re.compile(r"(?<![\d-])0120" + _SEP + r"\d{3}" + _SEP + r"\d{3}(?![\d-])")),
+    (PHONE, re.compile(r"(?<![\d-])0800" + _SEP + r"\d{3}" + _SEP + r"\d{4}(?![\d-])")),
+    (PHONE, re.compile(r"\+81" + _SEP + r"\(?\d{1,4}\)?" + _SEP + r"\d{1,4}" + _SEP + r"\d{4}(?![\d-])")),
+    # fixed lines: area code, exchange, 4 digits; 10 digits in all (checked below)
+    (PHONE, re.compile(r"(?<![\d-])0\d{1,4}(?:-|\s|\(|\)|-?\(|\)-?)\d{1,4}(?:-|\s|\))\d{4}(?![\d-])")),
+    (PHONE, re.compile(r"(?<![\d-])0\d{9}(?![\d-])")),
+    (ADDRESS, re.compile(
+        rf"(?:\d+|[{_KANJI_NUM}]+)丁目\s?(?:\d+|[{_KANJI_NUM}]+)(?:番地?|-)\s?(?:\d+(?:号)?)?"
+        r"|\d+番地(?:の?\d+)?"
+        r"|\d+番\d+号"
+        r"|(?<=[町村])\d+-\d+(?:-\d+)?")),
+]
+
+
+@dataclass(frozen=True)
+class PiiMatch:
+    kind: str
+    start: int  # in the original text
+    end: int
+    text: str
+
+
+def _digits(value: str) -> int:
+    return sum(ch.isdigit() for ch in value)
+
+
+def find_pii(text: str, kinds: frozenset[str] | None = None) -> list[PiiMatch]:
+    """Every piece of personal information in ``text``, in order, never overlapping."""
+    folded = fold_for_matching(text, dashes=True)
+    taken: list[tuple[int, int]] = []
+    found: list[PiiMatch] = []
+    for kind, pattern in _PATTERNS:
+        if kinds is not None and kind not in kinds:
+            continue
+        for match in pattern.finditer(folded.text):
+            value = match.group(0).rstrip()
+            if kind == PHONE and not value.startswith("+") and _digits(value) not in (10, 11):
+                continue
+            start, end = match.start(), match.start() + len(value)
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            o_start, o_end = folded.original(start, end)
+            found.append(PiiMatch(kind, o_start, o_end, text[o_start:o_end]))
+    return sorted(found, key=lambda m: m.start)
+
+
+def mask_pii(text: str, kinds: frozenset[str] | None = None) -> str:
+    """``text`` with each piece of personal information replaced by its label (［電話番号］…)."""
+    out, last = [], 0
+    for match in find_pii(text, kinds):
+        out.append(text[last:match.start])
+        out.append(MASKS[match.kind])
+        last = match.end
+    out.append(text[last:])
+    return "".join(out)
