@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -102,6 +102,8 @@ def field_attrs(field, autocomplete: str | None = None, hint: str | None = None)
 
 
 def _context() -> dict:
+    if not has_request_context():  # mails rendered by commands and background work
+        return {"site_name": current_app.config["SITE_NAME"], "current_locale": str(get_locale())}
     return {
         "can": lambda perm: can(current_user, perm),
         "area_names": AREA_NAMES,

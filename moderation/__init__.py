@@ -1,15 +1,40 @@
-"""Moderation: rules, flags, the review queue, sanctions and the audit log.
+"""Moderation: rules, the review queue, (later) flags, sanctions and appeals, and the audit log.
 
-``forum`` calls only :func:`init_app` and (later) the pure ``moderation.rules``.
+``forum`` calls only the functions below and the pure ``moderation.rules``. They import the
+workflow lazily, so that ``import moderation.rules`` stays free of Flask and the database.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the moderation pages with the app."""
+    """Register the moderation models and pages with the app."""
+    from moderation import models  # noqa: F401  (tables for the metadata)
     from moderation.views import bp
 
     app.register_blueprint(bp)
+
+
+def screen_post(*args: Any, **kwargs: Any):
+    """The rules' decision on a new post or an edit (``moderation.workflow.screen_post``)."""
+    from moderation import workflow
+
+    return workflow.screen_post(*args, **kwargs)
+
+
+def record_decision(*args: Any, **kwargs: Any) -> None:
+    """Audit a decision that was not a plain allow (``moderation.workflow.record_decision``)."""
+    from moderation import workflow
+
+    workflow.record_decision(*args, **kwargs)
+
+
+def refusal_message(*args: Any, **kwargs: Any) -> str:
+    """Why a post was refused, in the user's language (``moderation.workflow.refusal_message``)."""
+    from moderation import workflow
+
+    return workflow.refusal_message(*args, **kwargs)

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+import moderation
 from forum import ROOT, clock
 from forum.extensions import db
 from forum.models import (
@@ -26,6 +27,7 @@ from forum.models import (
     Letter,
     LetterStatus,
     Post,
+    PostState,
     Reaction,
     Room,
     RoomReport,
@@ -37,6 +39,7 @@ from forum.models import (
 )
 from forum.permissions import Role
 from forum.services import accounts, posts, rooms
+from moderation import rules as engine
 
 DEPARTMENTS = [
     ("企画政策課", "市の総合計画と市民参加の推進を担当します。", "代表 0000-00-0000（内線 1101）"),
@@ -143,6 +146,7 @@ def load() -> list[DemoUser]:
     _boards(users)
     _fill_with_corpus(users)
     _letters_and_watches(users, by_name)
+    _held_post(users)
     db.session.commit()
     return USERS
 
@@ -168,6 +172,8 @@ def _users(by_name: dict[str, Department]) -> dict[str, User]:
             user = accounts.create_user(
                 demo.handle, demo.email, demo.password, role=demo.role, department=department,
                 verified=demo.verified, allow_reserved=True)
+            if demo.verified:  # established residents: not "new" for the moderation rate limits
+                user.created_at = clock.now() - timedelta(days=120)
         else:
             user.role = demo.role.value
             user.department = department
@@ -325,3 +331,20 @@ def _letters_and_watches(users: dict[str, User], by_name: dict[str, Department])
     if room is not None:
         db.session.add(Watch(user_id=users["himawari@example.jp"].id, room_id=room.id))
     db.session.flush()
+
+
+def _held_post(users: dict[str, User]) -> None:
+    """One post the rules held (a phone number), waiting in the moderators' review queue."""
+    if db.session.scalar(select(func.count()).select_from(Post).where(Post.state == PostState.PENDING.value)):
+        return
+    thread = db.session.scalar(select(Thread).join(Room).where(Room.title == ROOMS[1].title).order_by(Thread.id))
+    if thread is None:
+        return
+    author = users["keyaki@example.jp"]
+    post = posts.add_existing_post(thread, author, "避難所の鍵は自治会長が持っています。連絡先は090-1234-5678です。",
+                                   clock.now() - timedelta(hours=3))
+    posts.change_state(post, PostState.PENDING)
+    db.session.flush()
+    decision = engine.evaluate(engine.Draft(post.body), engine.AuthorContext(author.id, author.created_at, 50),
+                               [r for r in engine.default_rules() if r.kind is engine.Kind.PII], clock.now())
+    moderation.record_decision(decision, author, post)

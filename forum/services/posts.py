@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+import moderation
 from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
@@ -93,20 +94,32 @@ def is_official_author(user: User, place: Place) -> bool:
 
 # ---------------------------------------------------------------- writing
 
+def _screen(author: User, place: Place, title: str, body: str, new_thread: bool, editing: bool = False):
+    """The moderation rules' decision; a refusal is raised with its reasons and retry time."""
+    decision = moderation.screen_post(author, place, title, body, new_thread=new_thread, editing=editing)
+    if decision.refused:
+        raise ServiceError(moderation.refusal_message(decision), "body")
+    return decision
+
+
 def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
+    """A new thread and its first post; held for review when the rules say so."""
     _ensure_may_post(author, place)
     title, body = check_title(title), check_body(body)
-    thread = Thread(title=title, author=author, next_number=1, public_post_count=0)
+    decision = _screen(author, place, title, body, new_thread=True)
+    thread = Thread(title=decision.title or title, author=author, next_number=1, public_post_count=0)
     if isinstance(place, Room):
         thread.room = place
     else:
         thread.board = place
     db.session.add(thread)
-    _add_post(thread, author, body, None)
+    post = _add_post(thread, author, decision.body, None, held=decision.held)
     db.session.flush()
+    moderation.record_decision(decision, author, post)
     notifications.set_watch(author, True, thread=thread, commit=False)  # authors follow their threads
     db.session.commit()
-    notifications.new_thread(thread)
+    if post.is_public:
+        notifications.new_thread(thread)
     return thread
 
 
@@ -115,21 +128,26 @@ def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None)
     body = check_body(body)
     if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.is_public):
         raise ServiceError(_l("You can only reply to a visible post of this thread."))
-    post = _add_post(thread, author, body, reply_to)
+    decision = _screen(author, place_of(thread), "", body, new_thread=False)
+    post = _add_post(thread, author, decision.body, reply_to, held=decision.held)
+    db.session.flush()
+    moderation.record_decision(decision, author, post)
     notifications.set_watch(author, True, thread=thread, commit=False)
     db.session.commit()
-    notifications.new_reply(post)
+    if post.is_public:
+        notifications.new_reply(post)
     return post
 
 
-def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None) -> Post:
+def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None, held: bool = False) -> Post:
     now = clock.now()
     post = Post(thread=thread, number=thread.next_number, author=author, body=body,
-                reply_to=reply_to, state=PostState.PUBLISHED.value, created_at=now,
-                is_official=is_official_author(author, place_of(thread)), reaction_count=0)
+                reply_to=reply_to, state=(PostState.PENDING if held else PostState.PUBLISHED).value,
+                created_at=now, is_official=is_official_author(author, place_of(thread)), reaction_count=0)
     thread.next_number += 1
-    thread.public_post_count += 1
-    thread.last_posted_at = now
+    if not held:
+        thread.public_post_count += 1
+        thread.last_posted_at = now
     db.session.add(post)
     return post
 
@@ -166,10 +184,14 @@ def edit(author: User, post: Post, body: str) -> None:
     body = check_body(body)
     if body == post.body:
         return
+    decision = _screen(author, place_of(post.thread), "", body, new_thread=False, editing=True)
     db.session.add(PostRevision(post=post, body=post.body, written_at=post.edited_at or post.created_at,
                                 editor_id=author.id))
-    post.body = body
+    post.body = decision.body
     post.edited_at = clock.now()
+    if decision.held:
+        change_state(post, PostState.PENDING)  # the edit goes back to the review queue
+    moderation.record_decision(decision, author, post)
     db.session.commit()
 
 
@@ -231,7 +253,7 @@ def set_status(actor: User, thread: Thread, status: str, note: str) -> None:
 def threads_of(place: Place, page: int = 1) -> tuple[list[Thread], int]:
     per_page = current_app.config["THREADS_PER_PAGE"]
     column = Thread.room_id if isinstance(place, Room) else Thread.board_id
-    stmt = select(Thread).where(column == place.id)
+    stmt = select(Thread).where(column == place.id, Thread.public_post_count > 0)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     threads = db.session.scalars(
         stmt.options(selectinload(Thread.author))

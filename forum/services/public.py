@@ -27,8 +27,10 @@ def public_posts() -> Select:
 
 
 def public_threads() -> Select:
+    """Threads a guest may read: in a public place, with at least one public post."""
     return (select(Thread).outerjoin(Room, Thread.room_id == Room.id)
-            .outerjoin(Board, Thread.board_id == Board.id).where(public_place()))
+            .outerjoin(Board, Thread.board_id == Board.id)
+            .where(public_place(), Thread.public_post_count > 0))
 
 
 def public_rooms() -> Select:

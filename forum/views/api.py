@@ -138,7 +138,7 @@ def room_list():
 @require(Permission.VIEW_PUBLIC)
 def room_threads(room_id: int):
     room = db.session.scalar(public.public_rooms().where(Room.id == room_id)) or abort(404)
-    stmt = (select(Thread).where(Thread.room_id == room.id).options(selectinload(Thread.author))
+    stmt = (public.public_threads().where(Thread.room_id == room.id).options(selectinload(Thread.author))
             .order_by(Thread.id))
     return _envelope(stmt, _thread, room_id=room.id)
 
@@ -153,7 +153,7 @@ def board_list():
 @require(Permission.VIEW_PUBLIC)
 def board_threads(board_id: int):
     board = db.session.scalar(public.public_boards().where(Board.id == board_id)) or abort(404)
-    stmt = (select(Thread).where(Thread.board_id == board.id).options(selectinload(Thread.author))
+    stmt = (public.public_threads().where(Thread.board_id == board.id).options(selectinload(Thread.author))
             .order_by(Thread.id))
     return _envelope(stmt, _thread, board_id=board.id)
 

@@ -14,6 +14,11 @@ from forum.text.markup import render
 from forum.views.common import show_error
 
 
+def held_message() -> str:
+    return _("Thank you. Under the site rules a moderator checks this post before it appears "
+             "(waiting for review). You will be told when it is published.")
+
+
 def _needs_rules(place) -> bool:
     return isinstance(place, Room) and not rooms.has_accepted_rules(current_user, place)
 
@@ -41,8 +46,11 @@ def compose_thread(place, back_url: str):
         except ServiceError as error:
             show_error(form, error)
             return _render(form, place, None, None, back_url, error.status)
-        flash(_("Your thread has been started."), "success")
-        return redirect(url_for("threads.show", thread_id=thread.id), code=303)
+        if thread.public_post_count:
+            flash(_("Your thread has been started."), "success")
+            return redirect(url_for("threads.show", thread_id=thread.id), code=303)
+        flash(held_message(), "success")
+        return redirect(url_for("mypage.index", _anchor="posts"), code=303)
     return _render(form, place, None, None, back_url, 422 if form.errors else 200)
 
 
@@ -58,7 +66,7 @@ def compose_reply(thread: Thread, reply_to: Post | None):
         except ServiceError as error:
             show_error(form, error)
             return _render(form, place, thread, reply_to, back_url, error.status)
-        flash(_("Your post has been published."), "success")
+        flash(_("Your post has been published.") if post.is_public else held_message(), "success")
         return redirect(url_for("threads.show", thread_id=thread.id, page=posts.page_of(post),
                                 _anchor=f"p{post.number}"), code=303)
     if reply_to is not None:

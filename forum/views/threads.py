@@ -15,7 +15,7 @@ from forum.services.errors import ServiceError
 from forum.text.markup import render
 from forum.ui import THREAD_STATUS_NAMES, safe_next
 from forum.views.common import db_id, found, page_arg, show_error
-from forum.views.compose import compose_reply
+from forum.views.compose import compose_reply, held_message
 
 bp = Blueprint("threads", __name__)
 
@@ -90,7 +90,7 @@ def edit(post_id: int):
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash(_("Your post has been updated."), "success")
+            flash(_("Your post has been updated.") if post.is_public else held_message(), "success")
             return redirect(url_for("threads.permalink", post_id=post.id), code=303)
     preview = render(form.body.data) if form.preview.data and form.body.data else None
     return render_template("threads/edit.html", post=post, form=form, preview=preview,

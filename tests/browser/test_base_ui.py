@@ -100,8 +100,8 @@ def test_no_sideways_scrolling_at_320px(live_server, browser, size):
 
 def test_reply_with_the_keyboard_only(live_server, browser):
     browser.get(live_server + "/login?next=/threads/1/reply")
-    browser.find_element(By.ID, "email").send_keys("himawari2@example.jp")
-    browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
+    browser.find_element(By.ID, "email").send_keys("himawari@example.jp")  # an established demo resident
+    browser.find_element(By.ID, "password").send_keys("shimin-2026-demo", Keys.ENTER)
     body = wait_for(browser, "textarea#body")
     body.send_keys("キーボードだけで書いた返信です。")
     body.send_keys(Keys.TAB)  # to the rules checkbox (first post in this room)

@@ -1,0 +1,59 @@
+"""Moderation data: the rules moderators edit, and the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum import clock
+from forum.extensions import db
+from forum.models.types import UTCDateTime
+from moderation import rules as engine
+
+
+class ModerationRule(db.Model):
+    """運営ルール: one row per rule; site-wide, or for one room."""
+
+    __tablename__ = "moderation_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    patterns: Mapped[str] = mapped_column(Text, default="")  # one per line (words, election)
+    regex: Mapped[bool] = mapped_column(Boolean, default=False)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    def to_rule(self) -> engine.Rule:
+        return engine.Rule(
+            id=self.id, kind=engine.Kind(self.kind), action=engine.Action(self.action), name=self.name,
+            patterns=tuple(line.strip() for line in (self.patterns or "").splitlines() if line.strip()),
+            regex=self.regex, room_id=self.room_id, params=dict(self.params or {}))
+
+
+class AuditEntry(db.Model):
+    """操作記録: every moderation action, rule change and sanction. Never updated or deleted."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the record outlives accounts
+    actor_handle: Mapped[str] = mapped_column(String(30), default="")  # "" for the rules engine
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str] = mapped_column(String(20), default="")
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(mapper, connection, target) -> None:
+    raise PermissionError("the audit log is append-only")

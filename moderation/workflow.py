@@ -1,0 +1,174 @@
+"""Moderation use cases: screen posts with the rules, the review queue, approve and reject,
+and the audit entries every action leaves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from forum import clock
+from forum.extensions import db
+from forum.models import Post, PostState, Room, Thread, User
+from forum.permissions import Role
+from forum.services import notifications
+from moderation import rules as engine
+from moderation.models import AuditEntry, ModerationRule
+
+EDIT_SKIP = frozenset({engine.Kind.RATE, engine.Kind.DUPLICATE, engine.Kind.NEW_RESIDENT})
+TRUSTED_ROLES = {Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value}
+
+REASONS = {
+    "word": _l("the word “%(detail)s” is not allowed here"),
+    "election": _l("election campaigning (“%(detail)s”) is not allowed"),
+    "phone": _l("it contains a phone number"),
+    "email": _l("it contains an e-mail address"),
+    "postal": _l("it contains a postal code"),
+    "my_number": _l("it contains a number that looks like a My Number"),
+    "address": _l("it contains a street address"),
+    "links_for_new_residents": _l("links are checked for residents with few posts"),
+    "rate_post": _l("posts must be at least %(detail)s apart"),
+    "rate_thread": _l("new threads must be at least %(detail)s apart"),
+    "first_day_threads": _l("in your first day you can start up to %(detail)s threads"),
+    "first_day_replies": _l("in your first day you can post up to %(detail)s replies"),
+    "duplicate": _l("you posted the same text a moment ago"),
+    "new_resident": _l("the first posts of a new resident are checked before they appear"),
+    "title_too_long": _l("the title is longer than %(detail)s characters"),
+    "body_too_long": _l("the text is longer than %(detail)s characters"),
+    "body_too_short": _l("the text is empty"),
+}
+
+
+def explain(match: engine.Match) -> str:
+    """The reason for a match, in the user's language."""
+    detail = match.detail
+    if match.reason in ("rate_post", "rate_thread"):
+        detail = _("%(n)s seconds", n=detail.removesuffix("s"))
+    text = REASONS.get(match.reason)
+    return str(text % {"detail": detail}) if text is not None else match.reason
+
+
+def refusal_message(decision: engine.Decision) -> str:
+    reasons = "、".join(dict.fromkeys(explain(m) for m in decision.matches if m.action is engine.Action.BLOCK))
+    message = _("This post cannot be published: %(reasons)s.", reasons=reasons)
+    if decision.retry_after:
+        message += " " + _("Please try again in %(seconds)d seconds.", seconds=decision.retry_after)
+    return message
+
+
+# ---------------------------------------------------------------- screening
+
+def active_rules(room_id: int | None) -> list[engine.Rule]:
+    stmt = select(ModerationRule).where(ModerationRule.enabled.is_(True)).where(
+        or_(ModerationRule.room_id.is_(None), ModerationRule.room_id == room_id))
+    return [row.to_rule() for row in db.session.scalars(stmt.order_by(ModerationRule.id))]
+
+
+def author_context(user: User, now) -> engine.AuthorContext:
+    day = now - timedelta(days=1)
+    post_times = tuple(db.session.scalars(select(Post.created_at).where(
+        Post.author_id == user.id, Post.created_at > day)))
+    thread_times = tuple(db.session.scalars(select(Thread.created_at).where(
+        Thread.author_id == user.id, Thread.created_at > day)))
+    recent = tuple(db.session.execute(select(Post.created_at, Post.body).where(
+        Post.author_id == user.id, Post.created_at > now - timedelta(hours=1))).all())
+    approved = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)) or 0
+    return engine.AuthorContext(user_id=user.id, joined_at=user.created_at, approved_posts=approved,
+                                trusted=user.role in TRUSTED_ROLES, post_times=post_times,
+                                thread_times=thread_times, recent_bodies=recent)
+
+
+def screen_post(author: User, place, title: str, body: str, new_thread: bool,
+                editing: bool = False) -> engine.Decision:
+    """What the rules say about a new post (or an edit) by ``author`` in ``place``."""
+    now = clock.now()
+    room_id = place.id if isinstance(place, Room) else None
+    rules = active_rules(room_id)
+    if editing:
+        rules = [r for r in rules if r.kind not in EDIT_SKIP]
+    draft = engine.Draft(body=body, title=title, room_id=room_id, new_thread=new_thread)
+    return engine.evaluate(draft, author_context(author, now), rules, now)
+
+
+def record_decision(decision: engine.Decision, author: User, post: Post | None) -> None:
+    """An audit entry for every decision that was not a plain allow (not committed)."""
+    if decision.action is engine.Action.ALLOW:
+        return
+    audit(None, f"rule.{decision.action.value}", post, reason="",
+          details={"author_id": author.id,
+                   "matches": [{"rule_id": m.rule_id, "kind": m.kind.value, "action": m.action.value,
+                                "reason": m.reason, "detail": m.detail} for m in decision.matches]})
+
+
+def audit(actor: User | None, action: str, target=None, reason: str = "", details: dict | None = None) -> None:
+    db.session.add(AuditEntry(
+        created_at=clock.now(), actor_id=actor.id if actor else None,
+        actor_handle=actor.handle if actor else "", action=action,
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=getattr(target, "id", None), reason=reason or "", details=details or {}))
+
+
+# ---------------------------------------------------------------- the review queue
+
+def queue() -> list[Post]:
+    """Held posts, oldest first."""
+    return list(db.session.scalars(
+        select(Post).where(Post.state == PostState.PENDING.value)
+        .options(selectinload(Post.thread), selectinload(Post.author))
+        .order_by(Post.created_at, Post.id)))
+
+
+def reasons_for(post: Post) -> list[str]:
+    """Why the rules held ``post``, from its audit entries."""
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.target_type == "post", AuditEntry.target_id == post.id,
+        AuditEntry.action.like("rule.%")).order_by(AuditEntry.id))
+    out = []
+    for entry in entries:
+        for m in entry.details.get("matches", []):
+            out.append(explain(engine.Match(m["rule_id"], engine.Kind(m["kind"]), engine.Action(m["action"]),
+                                            m["reason"], m.get("detail", ""))))
+    return list(dict.fromkeys(out))
+
+
+def author_history(user: User | None) -> dict[str, int]:
+    if user is None:
+        return {}
+    counts = dict(db.session.execute(select(Post.state, func.count()).where(Post.author_id == user.id)
+                                     .group_by(Post.state)).all())
+    return {state.value: counts.get(state.value, 0) for state in PostState}
+
+
+def approve(moderator: User, post: Post) -> None:
+    from forum.services import posts
+
+    if post.state != PostState.PENDING:
+        return
+    posts.change_state(post, PostState.PUBLISHED)
+    audit(moderator, "post.approve", post)
+    db.session.commit()
+    notifications.notify([post.author] if post.author else [],
+                         lambda: _("Your post in “%(title)s” has been published.", title=post.thread.title),
+                         f"/posts/{post.id}")
+    if post.number == 1:
+        notifications.new_thread(post.thread)
+    else:
+        notifications.new_reply(post)
+
+
+def reject(moderator: User, post: Post, reason: str) -> None:
+    from forum.services import posts
+
+    if post.state != PostState.PENDING:
+        return
+    posts.change_state(post, PostState.REJECTED)
+    audit(moderator, "post.reject", post, reason=reason)
+    db.session.commit()
+    notifications.notify([post.author] if post.author else [],
+                         lambda: _("Your post in “%(title)s” was not published: %(reason)s",
+                                   title=post.thread.title, reason=reason),
+                         "/me/#posts")
