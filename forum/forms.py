@@ -194,3 +194,19 @@ class DeleteAccountForm(FlaskForm):
                               "shown as “Former member”, and my letters are deleted."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Delete my account"))
+
+
+# ---------------------------------------------------------------- moderation
+
+class RuleForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[])
+    action = SelectField(_l("What it does"), choices=[])
+    patterns = TextAreaField(_l("Words or patterns, one per line"), validators=[Length(max=20000)],
+                             description=_l("Matched after folding: ｼﾈ, シネ and しね are the same word."))
+    regex = BooleanField(_l("The lines are regular expressions"))
+    room_id = SelectField(_l("Where"), coerce=int, choices=[])
+    params = TextAreaField(_l("Settings"), validators=[Length(max=2000)],
+                           description=_l("For limits: one “name = number” per line."))
+    enabled = BooleanField(_l("In force"), default=True)
+    submit = SubmitField(_l("Save the rule"))

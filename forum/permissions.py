@@ -43,6 +43,7 @@ class Permission(StrEnum):
     DEPARTMENT_DESK = "department_desk"
     MANAGE_BOARDS = "manage_boards"  # create boards, name their owners
     MANAGE_BOARD_MEMBERS = "manage_board_members"  # a board's owners add and remove members
+    EXPORT_AUDIT_LOG = "export_audit_log"  # the audit log as CSV, for the city's auditors
     MANAGE_USERS = "manage_users"
     MANAGE_DEPARTMENTS = "manage_departments"
 
@@ -63,6 +64,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.DEPARTMENT_DESK: frozenset({Role.STAFF, Role.ADMIN}),
     Permission.MANAGE_BOARDS: frozenset({Role.ADMIN}),
     Permission.MANAGE_BOARD_MEMBERS: frozenset(_SIGNED_IN),
+    Permission.EXPORT_AUDIT_LOG: frozenset({Role.ADMIN}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MANAGE_DEPARTMENTS: frozenset({Role.ADMIN}),
 }

@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from forum.extensions import db
-from forum.forms import ActionForm
-from forum.models import Post, PostState
+from forum.forms import ActionForm, RuleForm
+from forum.models import Post, PostState, Room
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
+from forum.views.common import db_id, page_arg, show_error
+from moderation import rules as engine
 from moderation import workflow
+from moderation.models import AuditEntry, ModerationRule
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+KIND_NAMES = {
+    engine.Kind.WORDS: _l("Words"), engine.Kind.ELECTION: _l("Election campaigning"),
+    engine.Kind.PII: _l("Personal information"), engine.Kind.LINKS: _l("Links from new residents"),
+    engine.Kind.RATE: _l("Posting speed"), engine.Kind.DUPLICATE: _l("Same text again"),
+    engine.Kind.NEW_RESIDENT: _l("First posts of new residents"), engine.Kind.LENGTH: _l("Length"),
+}
+ACTION_NAMES = {
+    engine.Action.ALLOW: _l("Publish"), engine.Action.MASK: _l("Publish with the match hidden (＊)"),
+    engine.Action.FLAG: _l("Publish and put in the queue"), engine.Action.HOLD: _l("Hold for review"),
+    engine.Action.BLOCK: _l("Refuse"),
+}
 
 
 @bp.get("/")
@@ -71,3 +101,83 @@ def users():
     return render_template("moderation/users.html", users=found, total=total, q=query,
                            role=role, page=page, page_size=directory.PAGE_SIZE,
                            roles=ASSIGNABLE_ROLES)
+
+
+# ---------------------------------------------------------------- rules
+
+def _rule_form(rule=None) -> RuleForm:
+    form = RuleForm(obj=rule) if request.method == "GET" and rule is not None else RuleForm()
+    form.kind.choices = [(k.value, str(KIND_NAMES[k])) for k in engine.Kind]
+    form.action.choices = [(a.value, str(ACTION_NAMES[a])) for a in engine.Action if a is not engine.Action.ALLOW]
+    form.room_id.choices = [(0, str(_("The whole site")))] + [
+        (r.id, r.title) for r in db.session.scalars(select(Room).order_by(Room.id.desc()))]
+    if request.method == "GET" and rule is not None:
+        form.room_id.data = rule.room_id or 0
+        form.params.data = "\n".join(f"{k} = {v}" for k, v in (rule.params or {}).items())
+    elif request.method == "GET":
+        form.kind.data, form.action.data = engine.Kind.WORDS.value, engine.Action.HOLD.value
+    return form
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@bp.route("/rules/<int:rule_id>", methods=["GET", "POST"])
+@require(Permission.MODERATE)
+def rules(rule_id: int | None = None):
+    rule = db.session.get(ModerationRule, rule_id) if rule_id is not None else None
+    if rule_id is not None and rule is None:
+        abort(404)
+    form = _rule_form(rule)
+    if form.validate_on_submit():
+        try:
+            saved = workflow.save_rule(
+                current_user, rule, kind=form.kind.data, action=form.action.data, name=form.name.data,
+                patterns=form.patterns.data, regex=form.regex.data, room_id=db_id(form.room_id.data),
+                params=form.params.data, enabled=form.enabled.data)
+        except workflow.RuleError as error:
+            show_error(form, error)
+        else:
+            flash(_("The rule “%(name)s” is saved.", name=saved.name or KIND_NAMES[engine.Kind(saved.kind)]),
+                  "success")
+            return redirect(url_for("moderation.rules"), code=303)
+    text = request.args.get("text", "")[:8000]
+    trial = None
+    if text:
+        trial = workflow.try_text(text, request.args.get("title", "")[:200],
+                                  db_id(request.args.get("room")), request.args.get("new") == "1")
+    return render_template("moderation/rules.html", rules=workflow.all_rules(), form=form, editing=rule,
+                           trial=trial, text=text, explain=workflow.explain, kind_names=KIND_NAMES,
+                           action_names=ACTION_NAMES), 422 if form.errors else 200
+
+
+# ---------------------------------------------------------------- the audit log
+
+@bp.get("/audit")
+@require(Permission.MODERATE)
+def audit():
+    action = request.args.get("action", "")[:40]
+    actor = request.args.get("actor", "")[:30]
+    page = page_arg()
+    entries, total = workflow.audit_entries(action, actor, page)
+    return render_template("moderation/audit.html", entries=entries, total=total, page=page, action=action,
+                           actor=actor, pages=max(1, -(-total // 100)))
+
+
+@bp.get("/audit.csv")
+@require(Permission.EXPORT_AUDIT_LOG)
+def audit_csv():
+    """Every entry, oldest first, as CSV that opens in Japanese Excel (UTF-8 with BOM, CRLF)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["id", "created_at", "actor_id", "actor", "action", "target_type", "target_id",
+                     "reason", "details"])
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
+        writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", excel_safe(entry.actor_handle),
+                         entry.action, entry.target_type, entry.target_id or "", excel_safe(entry.reason),
+                         excel_safe(json.dumps(entry.details, ensure_ascii=False))])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="hiroba-audit-log.csv"'})
+
+
+def excel_safe(value: str) -> str:
+    """A cell Excel will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

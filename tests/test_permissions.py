@@ -30,6 +30,7 @@ EXPECTED = {
     Permission.DEPARTMENT_DESK: {S, A},
     Permission.MANAGE_BOARDS: {A},
     Permission.MANAGE_BOARD_MEMBERS: {R, C, M, S, A},
+    Permission.EXPORT_AUDIT_LOG: {A},
     Permission.MANAGE_USERS: {A},
     Permission.MANAGE_DEPARTMENTS: {A},
 }
@@ -51,6 +52,7 @@ WALK = {
     Permission.DEPARTMENT_DESK: ("/department/", {S, A}),
     Permission.MANAGE_BOARDS: ("/boards/new", {A}),
     Permission.MANAGE_BOARD_MEMBERS: ("/boards/{board}/members", {R, A}),
+    Permission.EXPORT_AUDIT_LOG: ("/moderation/audit.csv", {A}),
     Permission.MANAGE_USERS: ("/admin/users", {A}),
     Permission.MANAGE_DEPARTMENTS: ("/admin/departments", {A}),
 }
