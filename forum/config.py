@@ -80,6 +80,8 @@ def defaults() -> dict[str, Any]:
         "EDIT_WINDOW_HOURS": 24,
         "POSTS_PER_PAGE": 30,
         "THREADS_PER_PAGE": 30,
+        # moderation: flags from established residents weigh 1; this much hides a post for review
+        "FLAG_HIDE_THRESHOLD": 3.0,
         # mail: SMTP when MAIL_SERVER is set, otherwise .eml files under instance/mail/
         "MAIL_SERVER": None,
         "MAIL_PORT": 587,

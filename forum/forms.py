@@ -10,6 +10,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -210,3 +211,11 @@ class RuleForm(FlaskForm):
                            description=_l("For limits: one “name = number” per line."))
     enabled = BooleanField(_l("In force"), default=True)
     submit = SubmitField(_l("Save the rule"))
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField(_l("Why should a moderator look at this post?"), choices=[],
+                        validators=[DataRequired(_l("Choose a reason."))])
+    note = TextAreaField(_l("More details (optional; needed for “something else”)"),
+                         validators=[Length(max=1000)])
+    submit = SubmitField(_l("Send the flag"))

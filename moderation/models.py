@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum import clock
@@ -57,3 +58,30 @@ class AuditEntry(db.Model):
 @event.listens_for(AuditEntry, "before_delete")
 def _append_only(mapper, connection, target) -> None:
     raise PermissionError("the audit log is append-only")
+
+
+class FlagReason(StrEnum):
+    ABUSE = "abuse"  # 誹謗中傷・差別
+    PERSONAL_INFO = "personal_info"  # 個人情報
+    SPAM = "spam"  # 宣伝・スパム
+    ELECTION = "election"  # 選挙運動
+    OFF_TOPIC = "off_topic"  # 議題と無関係
+    ILLEGAL = "illegal"  # 違法
+    OTHER = "other"  # その他（理由を書く）
+
+
+class Flag(db.Model):
+    """通報: one per resident per post, weighted by the flagger's standing."""
+
+    __tablename__ = "flag"
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(12))  # upheld | dismissed

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -22,10 +23,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.forms import ActionForm, RuleForm
+from forum.forms import ActionForm, FlagForm, RuleForm
 from forum.models import Post, PostState, Room
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
+from forum.services.errors import ServiceError
 from forum.views.common import db_id, page_arg, show_error
 from moderation import rules as engine
 from moderation import workflow
@@ -50,9 +52,75 @@ ACTION_NAMES = {
 @require(Permission.MODERATE)
 def queue():
     held = workflow.queue()
-    return render_template("moderation/queue.html", posts=held, action_form=ActionForm(),
-                           reasons={p.id: workflow.reasons_for(p) for p in held},
-                           history={p.id: workflow.author_history(p.author) for p in held})
+    flagged = workflow.flagged_posts()
+    return render_template(
+        "moderation/queue.html", posts=held, flagged=flagged, action_form=ActionForm(),
+        reasons={p.id: workflow.reasons_for(p) for p in held},
+        flags={p.id: workflow.open_flags(p) for p in flagged}, flag_names=workflow.FLAG_REASON_NAMES,
+        history={p.id: workflow.author_history(p.author) for p in [*held, *flagged]})
+
+
+@bp.route("/flag/<int:post_id>", methods=["GET", "POST"])
+@require(Permission.PARTICIPATE)
+def flag(post_id: int):
+    post = _pending(post_id)
+    if not boards_or_rooms_visible(post) or not post.is_public:
+        abort(404)
+    if post.author_id == current_user.id:
+        abort(403)
+    form = FlagForm()
+    form.reason.choices = [(r.value, str(n)) for r, n in workflow.FLAG_REASON_NAMES.items()]
+    if form.validate_on_submit():
+        try:
+            outcome = workflow.flag_post(current_user, post, form.reason.data, form.note.data,
+                                         current_app.config["FLAG_HIDE_THRESHOLD"])
+        except ServiceError as error:
+            if error.status == 404:
+                abort(404)
+            show_error(form, error)
+        else:
+            flash(_("The post is hidden now.") if outcome == "hidden_by_moderator" else
+                  _("Thank you. The moderators will look at this post."), "success")
+            return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+    return render_template("moderation/flag.html", post=post, form=form), 422 if form.errors else 200
+
+
+def boards_or_rooms_visible(post: Post) -> bool:
+    from forum.services import boards, posts, rooms
+
+    place = posts.place_of(post.thread)
+    if isinstance(place, Room):
+        return rooms.is_visible(place, current_user)
+    return boards.can_view(current_user, place)
+
+
+@bp.post("/posts/<int:post_id>/hide")
+@require(Permission.MODERATE)
+def hide(post_id: int):
+    post = _pending(post_id)
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    if ActionForm().validate_on_submit():
+        if not reason:
+            flash(_("Tell the author why the post is hidden."), "error")
+        else:
+            workflow.hide(current_user, post, reason)
+            flash(_("Post #%(n)d is hidden; the author has been told why.", n=post.number), "success")
+    return redirect((request.form.get("next") == "thread" and url_for("threads.permalink", post_id=post.id))
+                    or url_for("moderation.queue"), code=303)
+
+
+@bp.post("/posts/<int:post_id>/restore")
+@require(Permission.MODERATE)
+def restore(post_id: int):
+    post = _pending(post_id)
+    if ActionForm().validate_on_submit():
+        if post.state == PostState.HIDDEN:
+            workflow.restore(current_user, post, (request.form.get("reason") or "").strip()[:1000])
+            flash(_("Post #%(n)d is visible again.", n=post.number), "success")
+        else:
+            workflow.dismiss_flags(current_user, post)
+            flash(_("The flags on post #%(n)d were dismissed.", n=post.number), "success")
+    return redirect(url_for("moderation.queue"), code=303)
 
 
 def _pending(post_id: int) -> Post:

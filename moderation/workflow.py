@@ -16,7 +16,7 @@ from forum.models import Post, PostState, Room, Thread, User
 from forum.permissions import Role
 from forum.services import notifications
 from moderation import rules as engine
-from moderation.models import AuditEntry, ModerationRule
+from moderation.models import AuditEntry, Flag, FlagReason, ModerationRule
 
 EDIT_SKIP = frozenset({engine.Kind.RATE, engine.Kind.DUPLICATE, engine.Kind.NEW_RESIDENT})
 TRUSTED_ROLES = {Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value}
@@ -268,3 +268,125 @@ def audit_entries(action: str = "", actor: str = "", page: int = 1, per_page: in
     rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(per_page)
                               .offset((min(max(page, 1), 100_000) - 1) * per_page)).all()
     return list(rows), total
+
+
+# ---------------------------------------------------------------- flags (通報)
+
+FLAG_REASON_NAMES = {
+    FlagReason.ABUSE: _l("Abuse or discrimination"),
+    FlagReason.PERSONAL_INFO: _l("Personal information"),
+    FlagReason.SPAM: _l("Advertising or spam"),
+    FlagReason.ELECTION: _l("Election campaigning"),
+    FlagReason.OFF_TOPIC: _l("Not about the theme"),
+    FlagReason.ILLEGAL: _l("Against the law"),
+    FlagReason.OTHER: _l("Something else (please explain)"),
+}
+
+
+def flag_weight(user: User) -> float | None:
+    """How much a resident's flag counts; None for moderators, whose flag acts at once."""
+    if user.role in (Role.MODERATOR.value, Role.ADMIN.value):
+        return None
+    now = clock.now()
+    approved = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)) or 0
+    age = now - user.created_at
+    if age < timedelta(days=7) or approved < 3:
+        return 0.5
+    if age >= timedelta(days=90) and approved >= 20:
+        return 1.5
+    return 1.0
+
+
+def open_flags(post: Post) -> list[Flag]:
+    return list(db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+                                   .order_by(Flag.id)))
+
+
+def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) -> str:
+    """Record a flag; hide the post for review when the score reaches ``threshold``.
+    Returns "flagged", "hidden" (by the score) or "hidden_by_moderator"."""
+    from forum.services.errors import ServiceError
+
+    if post.author_id == user.id:
+        raise ServiceError(_l("You cannot flag your own post."), status=403)
+    if not post.is_public:
+        raise ServiceError(_l("This post is not visible."), status=404)
+    if reason not in {r.value for r in FlagReason}:
+        raise ServiceError(_l("Choose a reason."), "reason")
+    note = (note or "").strip()[:1000]
+    if reason == FlagReason.OTHER and not note:
+        raise ServiceError(_l("Please explain the reason."), "note")
+    if db.session.scalar(select(Flag).where(Flag.post_id == post.id, Flag.user_id == user.id)):
+        raise ServiceError(_l("You have already flagged this post. Thank you."))
+    weight = flag_weight(user)
+    db.session.add(Flag(post_id=post.id, user_id=user.id, reason=reason, note=note,
+                        weight=weight if weight is not None else 0.0, created_at=clock.now()))
+    db.session.flush()
+    if weight is None:
+        hide(user, post, note or str(FLAG_REASON_NAMES[FlagReason(reason)]))
+        return "hidden_by_moderator"
+    score = sum(f.weight for f in open_flags(post))
+    if score >= threshold:
+        _set_hidden(post, "flags")
+        audit(None, "flags.hide", post, details={"score": score, "threshold": threshold,
+                                                  "reasons": [f.reason for f in open_flags(post)]})
+        db.session.commit()
+        _tell_author(post, lambda: _("Your post in “%(title)s” was flagged by several residents and is hidden "
+                                     "until a moderator reviews it.", title=post.thread.title))
+        return "hidden"
+    db.session.commit()
+    return "flagged"
+
+
+def _set_hidden(post: Post, why: str | None) -> None:
+    from forum.services import posts
+
+    posts.change_state(post, PostState.HIDDEN if why else PostState.PUBLISHED)
+    post.hidden_reason = why
+
+
+def _resolve_flags(post: Post, resolution: str) -> None:
+    for flag in open_flags(post):
+        flag.resolved_at = clock.now()
+        flag.resolution = resolution
+
+
+def _tell_author(post: Post, message) -> None:
+    if post.author is not None:
+        notifications.notify([post.author], message, f"/posts/{post.id}")
+
+
+def hide(moderator: User, post: Post, reason: str) -> None:
+    """A moderator hides a post (flags on it are upheld); the author is told why."""
+    _set_hidden(post, "moderator")
+    _resolve_flags(post, "upheld")
+    audit(moderator, "post.hide", post, reason=reason)
+    db.session.commit()
+    _tell_author(post, lambda: _("Your post in “%(title)s” was hidden by a moderator: %(reason)s",
+                                 title=post.thread.title, reason=reason))
+
+
+def restore(moderator: User, post: Post, reason: str = "") -> None:
+    """Show a hidden post again; its flags are dismissed, so the same flaggers cannot hide it again."""
+    _set_hidden(post, None)
+    _resolve_flags(post, "dismissed")
+    audit(moderator, "post.restore", post, reason=reason)
+    db.session.commit()
+    _tell_author(post, lambda: _("Your post in “%(title)s” is visible again.", title=post.thread.title))
+
+
+def dismiss_flags(moderator: User, post: Post) -> None:
+    """Keep a flagged, still visible post as it is."""
+    _resolve_flags(post, "dismissed")
+    audit(moderator, "flags.dismiss", post)
+    db.session.commit()
+
+
+def flagged_posts() -> list[Post]:
+    """Posts with open flags (visible, or hidden by the score), oldest flag first."""
+    first_flag = (select(Flag.post_id, func.min(Flag.created_at).label("first"))
+                  .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
+    return list(db.session.scalars(
+        select(Post).join(first_flag, first_flag.c.post_id == Post.id)
+        .options(selectinload(Post.thread), selectinload(Post.author)).order_by(first_flag.c.first)))

@@ -78,6 +78,8 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # why a hidden post is hidden: "flags" (waiting for review) or "moderator"
+    hidden_reason: Mapped[str | None] = mapped_column(String(12))
     legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
     legacy_author: Mapped[str | None] = mapped_column(String(60))  # imported author's name
 
