@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -17,7 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 REQUIRED = _l("This field is required.")
 
@@ -219,3 +220,11 @@ class FlagForm(FlaskForm):
     note = TextAreaField(_l("More details (optional; needed for “something else”)"),
                          validators=[Length(max=1000)])
     submit = SubmitField(_l("Send the flag"))
+
+
+class SanctionForm(FlaskForm):
+    kind = SelectField(_l("Sanction"), choices=[])
+    days = IntegerField(_l("For how many days"), validators=[Optional(), NumberRange(1, 3650)],
+                        description=_l("Not needed for a warning."))
+    reason = TextAreaField(_l("Reason (the resident sees it)"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Apply"))

@@ -38,3 +38,17 @@ def refusal_message(*args: Any, **kwargs: Any) -> str:
     from moderation import workflow
 
     return workflow.refusal_message(*args, **kwargs)
+
+
+def sanction_refusal(user: Any) -> str | None:
+    """Why a silenced or suspended user may not take part now, or None."""
+    from moderation import workflow
+
+    return workflow.sanction_refusal(user)
+
+
+def suspension(user: Any):
+    """The suspension in force on ``user`` (they may not log in), or None."""
+    from moderation import workflow
+
+    return workflow.active_sanction(user, kinds=("suspend",))

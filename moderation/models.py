@@ -85,3 +85,28 @@ class Flag(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(String(12))  # upheld | dismissed
+
+
+class SanctionKind(StrEnum):
+    WARN = "warn"  # a message only
+    SILENCE = "silence"  # read-only: can log in, cannot post, react, flag or propose
+    SUSPEND = "suspend"  # cannot log in
+
+
+class Sanction(db.Model):
+    __tablename__ = "sanction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None for a warning
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    lift_reason: Mapped[str] = mapped_column(Text, default="")
+
+    def in_force(self, now: datetime) -> bool:
+        return (self.kind != SanctionKind.WARN and self.lifted_at is None and self.ends_at is not None
+                and self.starts_at <= now < self.ends_at)

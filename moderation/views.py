@@ -22,16 +22,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from forum import clock
 from forum.extensions import db
-from forum.forms import ActionForm, FlagForm, RuleForm
-from forum.models import Post, PostState, Room
+from forum.forms import ActionForm, FlagForm, RuleForm, SanctionForm
+from forum.models import Post, PostState, Room, User
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
 from forum.services.errors import ServiceError
 from forum.views.common import db_id, page_arg, show_error
 from moderation import rules as engine
 from moderation import workflow
-from moderation.models import AuditEntry, ModerationRule
+from moderation.models import AuditEntry, ModerationRule, Sanction, SanctionKind
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -249,3 +250,48 @@ def audit_csv():
 def excel_safe(value: str) -> str:
     """A cell Excel will not run as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# ---------------------------------------------------------------- a member and their sanctions
+
+SANCTION_NAMES = {
+    SanctionKind.WARN: _l("Warning (a message only)"),
+    SanctionKind.SILENCE: _l("Silence (can read, cannot post)"),
+    SanctionKind.SUSPEND: _l("Suspension (cannot log in)"),
+}
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require(Permission.MODERATE)
+def member(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = SanctionForm()
+    form.kind.choices = [(k.value, str(n)) for k, n in SANCTION_NAMES.items()]
+    if request.method == "GET":
+        form.days.data = workflow.suggested_days(user)
+        form.kind.data = SanctionKind.SILENCE.value
+    if form.validate_on_submit():
+        try:
+            workflow.sanction(current_user, user, form.kind.data, form.days.data, form.reason.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("Applied to %(handle)s; they have been told why.", handle=user.handle), "success")
+            return redirect(url_for("moderation.member", user_id=user.id), code=303)
+    return render_template("moderation/member.html", member=user, form=form, action_form=ActionForm(),
+                           sanctions=workflow.sanctions_of(user), history=workflow.author_history(user),
+                           sanction_names=SANCTION_NAMES, now=clock.now()), 422 if form.errors else 200
+
+
+@bp.post("/sanctions/<int:sanction_id>/lift")
+@require(Permission.MODERATE)
+def lift(sanction_id: int):
+    record = db.session.get(Sanction, sanction_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            workflow.lift(current_user, record, request.form.get("reason", "")[:2000])
+        except ServiceError as error:
+            show_error(None, error)
+        else:
+            flash(_("The sanction is lifted."), "success")
+    return redirect(url_for("moderation.member", user_id=record.user_id), code=303)

@@ -16,7 +16,7 @@ from forum.models import Post, PostState, Room, Thread, User
 from forum.permissions import Role
 from forum.services import notifications
 from moderation import rules as engine
-from moderation.models import AuditEntry, Flag, FlagReason, ModerationRule
+from moderation.models import AuditEntry, Flag, FlagReason, ModerationRule, Sanction, SanctionKind
 
 EDIT_SKIP = frozenset({engine.Kind.RATE, engine.Kind.DUPLICATE, engine.Kind.NEW_RESIDENT})
 TRUSTED_ROLES = {Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value}
@@ -310,6 +310,9 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
 
     if post.author_id == user.id:
         raise ServiceError(_l("You cannot flag your own post."), status=403)
+    silenced = sanction_refusal(user)
+    if silenced:
+        raise ServiceError(silenced, status=403)
     if not post.is_public:
         raise ServiceError(_l("This post is not visible."), status=404)
     if reason not in {r.value for r in FlagReason}:
@@ -390,3 +393,94 @@ def flagged_posts() -> list[Post]:
     return list(db.session.scalars(
         select(Post).join(first_flag, first_flag.c.post_id == Post.id)
         .options(selectinload(Post.thread), selectinload(Post.author)).order_by(first_flag.c.first)))
+
+
+# ---------------------------------------------------------------- sanctions
+
+ESCALATION_DAYS = (1, 3, 7, 30)  # suggested lengths: the first, second, third, and later sanctions
+
+
+def sanctions_of(user: User) -> list[Sanction]:
+    return list(db.session.scalars(select(Sanction).where(Sanction.user_id == user.id)
+                                   .order_by(Sanction.id.desc())))
+
+
+def active_sanction(user, kinds: tuple[str, ...] = (SanctionKind.SILENCE.value, SanctionKind.SUSPEND.value)):
+    """The sanction in force on ``user`` now (the longest), or None."""
+    if user is None or not getattr(user, "id", None):
+        return None
+    now = clock.now()
+    found = [s for s in db.session.scalars(select(Sanction).where(
+        Sanction.user_id == user.id, Sanction.kind.in_(kinds), Sanction.lifted_at.is_(None),
+        Sanction.ends_at > now)) if s.in_force(now)]
+    return max(found, key=lambda s: s.ends_at, default=None)
+
+
+def suggested_days(user: User) -> int:
+    earlier = sum(1 for s in sanctions_of(user) if s.kind != SanctionKind.WARN)
+    return ESCALATION_DAYS[min(earlier, len(ESCALATION_DAYS) - 1)]
+
+
+def sanction(moderator: User, user: User, kind: str, days: int | None, reason: str) -> Sanction:
+    from forum.services.errors import ServiceError
+
+    if kind not in {k.value for k in SanctionKind}:
+        raise ServiceError(_l("Choose a sanction."), "kind")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Tell the resident why."), "reason")
+    if user.role in TRUSTED_ROLES and user.role != Role.STAFF.value:
+        raise ServiceError(_l("Moderators and administrators cannot be sanctioned here; change their role."))
+    if user.id == moderator.id:
+        raise ServiceError(_l("You cannot sanction yourself."))
+    now = clock.now()
+    ends_at = None
+    if kind != SanctionKind.WARN:
+        if not days or not 1 <= days <= 3650:
+            raise ServiceError(_l("Choose how many days (1 to 3650)."), "days")
+        ends_at = now + timedelta(days=days)
+    record = Sanction(user_id=user.id, kind=kind, reason=reason, starts_at=now, ends_at=ends_at,
+                      created_by_id=moderator.id)
+    db.session.add(record)
+    db.session.flush()
+    audit(moderator, f"sanction.{kind}", user, reason=reason, details={"days": days, "sanction_id": record.id})
+    if kind == SanctionKind.SUSPEND:
+        user.auth_version += 1  # ends every session at once
+    db.session.commit()
+    notifications.notify([user], lambda: _sanction_text(record), "/me/notifications")
+    return record
+
+
+def _sanction_text(record: Sanction) -> str:
+    from flask_babel import format_datetime
+
+    if record.kind == SanctionKind.WARN:
+        return _("A warning from the moderators: %(reason)s", reason=record.reason)
+    until = format_datetime(record.ends_at, "short")
+    if record.kind == SanctionKind.SILENCE:
+        return _("You cannot post until %(until)s: %(reason)s", until=until, reason=record.reason)
+    return _("Your account is suspended until %(until)s: %(reason)s", until=until, reason=record.reason)
+
+
+def lift(moderator: User, record: Sanction, reason: str) -> None:
+    from forum.services.errors import ServiceError
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Write why the sanction is lifted."), "reason")
+    if record.lifted_at is not None:
+        return
+    record.lifted_at = clock.now()
+    record.lifted_by_id = moderator.id
+    record.lift_reason = reason
+    user = db.session.get(User, record.user_id)
+    audit(moderator, "sanction.lift", user, reason=reason, details={"sanction_id": record.id})
+    db.session.commit()
+    notifications.notify([user], lambda: _("The moderators lifted a sanction: %(reason)s", reason=reason),
+                         "/me/notifications")
+
+
+def sanction_refusal(user) -> str | None:
+    """Why a silenced or suspended user may not post now (with the date), or None."""
+    record = active_sanction(user)
+    return _sanction_text(record) if record is not None else None

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import moderation
 from forum import clock
 from forum.extensions import db
 from forum.mail import send_mail
@@ -36,8 +37,9 @@ class AccountError(ServiceError):
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    error: str | None = None
+    error: str | None = None  # "bad", "locked" or "suspended"
     locked_until: datetime | None = None
+    reason: str = ""
 
 
 # ---------------------------------------------------------------- validation (pure)
@@ -98,7 +100,7 @@ def load_session_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.auth_version != int(version):
+    if user is None or user.auth_version != int(version) or moderation.suspension(user) is not None:
         return None
     return user
 
@@ -181,6 +183,10 @@ def authenticate(email: str, password: str) -> LoginResult:
         return LoginResult(None, "locked" if locked_until else "bad", locked_until)
     user.failed_logins = 0
     user.locked_until = None
+    suspension = moderation.suspension(user)
+    if suspension is not None:
+        db.session.commit()
+        return LoginResult(None, "suspended", suspension.ends_at, suspension.reason)
     user.last_login_at = now
     db.session.commit()
     return LoginResult(user)

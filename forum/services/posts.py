@@ -47,6 +47,9 @@ def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
         if getattr(user, "is_authenticated", False) and not user.is_verified:
             return str(_l("Confirm your e-mail address to take part."))
         return str(_l("Log in to take part."))
+    silenced = moderation.sanction_refusal(user)
+    if silenced:
+        return silenced
     if not can(user, Permission.PARTICIPATE, place):
         return str(_l("Only members of this board can post here."))
     if isinstance(place, Room):
@@ -222,6 +225,9 @@ def toggle_reaction(user: User, post: Post) -> bool:
         raise ServiceError(_l("Log in with a confirmed e-mail address to show agreement."), status=403)
     if post.author_id == user.id:
         raise ServiceError(_l("You cannot show agreement with your own post."), status=403)
+    silenced = moderation.sanction_refusal(user)
+    if silenced:
+        raise ServiceError(silenced, status=403)
     if not post.is_public:
         raise ServiceError(_l("This post is not visible."), status=404)
     existing = db.session.get(Reaction, (post.id, user.id))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+import moderation
 from forum import clock
 from forum.extensions import db
 from forum.models import (
@@ -198,6 +199,9 @@ def create_city_room(actor: User, draft: RoomDraft, coordinators: list[User] = (
 
 
 def propose_room(actor: User, draft: RoomDraft) -> Room:
+    silenced = moderation.sanction_refusal(actor)
+    if silenced:
+        raise ServiceError(silenced, status=403)
     _validate(draft, need_department=False)
     room = Room(area=Area.CITIZEN.value, state=RoomState.PROPOSED.value, proposer=actor)
     _apply(room, draft, None)

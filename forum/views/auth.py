@@ -85,7 +85,11 @@ def login():
         if result.user is not None:
             login_user(result.user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.home")), code=303)
-        if result.error == "locked":
+        if result.error == "suspended":
+            form.password.errors = [_(
+                "This account is suspended by the moderators until %(time)s. Reason: %(reason)s",
+                time=format_datetime(result.locked_until, "short"), reason=result.reason)]
+        elif result.error == "locked":
             form.password.errors = [_(
                 "Too many failed attempts. This account is locked until %(time)s. "
                 "You can also reset your password by e-mail.",
