@@ -14,9 +14,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the moderation models and pages with the app."""
     from moderation import models  # noqa: F401  (tables for the metadata)
-    from moderation.views import bp
+    from moderation.views import bp, public_bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
 
 
 def screen_post(*args: Any, **kwargs: Any):

@@ -110,3 +110,19 @@ class Sanction(db.Model):
     def in_force(self, now: datetime) -> bool:
         return (self.kind != SanctionKind.WARN and self.lifted_at is None and self.ends_at is not None
                 and self.starts_at <= now < self.ends_at)
+
+
+class Appeal(db.Model):
+    """異議申し立て: the author of a rejected or hidden post asks once for another look."""
+
+    __tablename__ = "appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(10))  # granted | denied
+    note: Mapped[str] = mapped_column(Text, default="")

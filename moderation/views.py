@@ -28,11 +28,12 @@ from forum.forms import ActionForm, FlagForm, RuleForm, SanctionForm
 from forum.models import Post, PostState, Room, User
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
+from forum.services import rooms as rooms_service
 from forum.services.errors import ServiceError
 from forum.views.common import db_id, page_arg, show_error
 from moderation import rules as engine
 from moderation import workflow
-from moderation.models import AuditEntry, ModerationRule, Sanction, SanctionKind
+from moderation.models import Appeal, AuditEntry, ModerationRule, Sanction, SanctionKind
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -54,8 +55,12 @@ ACTION_NAMES = {
 def queue():
     held = workflow.queue()
     flagged = workflow.flagged_posts()
+    appeals = workflow.open_appeals()
     return render_template(
-        "moderation/queue.html", posts=held, flagged=flagged, action_form=ActionForm(),
+        "moderation/queue.html", posts=held, flagged=flagged, action_form=ActionForm(), appeals=appeals,
+        appeal_posts={a.id: db.session.get(Post, a.post_id) for a in appeals},
+        may_decide={a.id: workflow.may_decide(current_user, a) for a in appeals},
+        proposals=rooms_service.proposals(),
         reasons={p.id: workflow.reasons_for(p) for p in held},
         flags={p.id: workflow.open_flags(p) for p in flagged}, flag_names=workflow.FLAG_REASON_NAMES,
         history={p.id: workflow.author_history(p.author) for p in [*held, *flagged]})
@@ -295,3 +300,58 @@ def lift(sanction_id: int):
         else:
             flash(_("The sanction is lifted."), "success")
     return redirect(url_for("moderation.member", user_id=record.user_id), code=303)
+
+
+# ---------------------------------------------------------------- appeals
+
+@bp.route("/appeal/<int:post_id>", methods=["GET", "POST"])
+@require(Permission.MANAGE_OWN_ACCOUNT)
+def appeal(post_id: int):
+    post = _pending(post_id)
+    if post.author_id != current_user.id:
+        abort(404)
+    existing = workflow.appeal_of(post)
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        try:
+            workflow.appeal(current_user, post, request.form.get("text", ""))
+        except ServiceError as error:
+            show_error(None, error)
+        else:
+            flash(_("Your appeal has been sent. A moderator will decide and tell you."), "success")
+            return redirect(url_for("mypage.index", _anchor="posts"), code=303)
+    return render_template("moderation/appeal.html", post=post, existing=existing, action_form=ActionForm(),
+                           may_appeal=workflow.can_appeal(current_user, post))
+
+
+@bp.post("/appeals/<int:appeal_id>/decide")
+@require(Permission.MODERATE)
+def decide(appeal_id: int):
+    record = db.session.get(Appeal, appeal_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            workflow.decide_appeal(current_user, record, request.form.get("grant") == "1",
+                                   request.form.get("note", "")[:2000])
+        except ServiceError as error:
+            if error.status == 403:
+                abort(403)
+            show_error(None, error)
+        else:
+            flash(_("The appeal is decided; the author has been told."), "success")
+    return redirect(url_for("moderation.queue"), code=303)
+
+
+# ---------------------------------------------------------------- the public transparency page
+
+public_bp = Blueprint("transparency", __name__)
+
+
+@public_bp.get("/transparency")
+@require(Permission.VIEW_PUBLIC)
+def transparency():
+    site_rules = [r for r in workflow.all_rules() if r.enabled and r.room_id is None]
+    room_rules = [r for r in workflow.all_rules() if r.enabled and r.room_id is not None]
+    months, counts = workflow.monthly_counts(tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    actions = sorted({a for month in counts.values() for a in month})
+    return render_template("moderation/transparency.html", site_rules=site_rules, room_rules=room_rules,
+                           months=months, counts=counts, actions=actions, kind_names=KIND_NAMES,
+                           action_names=ACTION_NAMES, rooms=rooms_service.public_rooms(states=("open",)))

@@ -16,7 +16,7 @@ from forum.models import Post, PostState, Room, Thread, User
 from forum.permissions import Role
 from forum.services import notifications
 from moderation import rules as engine
-from moderation.models import AuditEntry, Flag, FlagReason, ModerationRule, Sanction, SanctionKind
+from moderation.models import Appeal, AuditEntry, Flag, FlagReason, ModerationRule, Sanction, SanctionKind
 
 EDIT_SKIP = frozenset({engine.Kind.RATE, engine.Kind.DUPLICATE, engine.Kind.NEW_RESIDENT})
 TRUSTED_ROLES = {Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value}
@@ -484,3 +484,98 @@ def sanction_refusal(user) -> str | None:
     """Why a silenced or suspended user may not post now (with the date), or None."""
     record = active_sanction(user)
     return _sanction_text(record) if record is not None else None
+
+
+# ---------------------------------------------------------------- appeals
+
+def appeal_of(post: Post) -> Appeal | None:
+    return db.session.scalar(select(Appeal).where(Appeal.post_id == post.id))
+
+
+def can_appeal(user, post: Post) -> bool:
+    return (getattr(user, "is_authenticated", False) and post.author_id == user.id
+            and post.state in (PostState.REJECTED.value, PostState.HIDDEN.value) and appeal_of(post) is None)
+
+
+def appeal(user: User, post: Post, text: str) -> Appeal:
+    from forum.services.errors import ServiceError
+
+    if post.author_id != user.id:
+        raise ServiceError(_l("Only the author can appeal."), status=403)
+    if appeal_of(post) is not None:
+        raise ServiceError(_l("You have already appealed this decision."))
+    if post.state not in (PostState.REJECTED.value, PostState.HIDDEN.value):
+        raise ServiceError(_l("Only a post that was not published or was hidden can be appealed."))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_l("Explain why the decision should change."), "text")
+    record = Appeal(post_id=post.id, user_id=user.id, text=text[:4000], created_at=clock.now())
+    db.session.add(record)
+    db.session.flush()
+    audit(user, "appeal.create", post, reason=record.text)
+    db.session.commit()
+    return record
+
+
+def _decider_of(post: Post) -> int | None:
+    """The moderator whose decision is appealed (who rejected or hid the post)."""
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.target_type == "post", AuditEntry.target_id == post.id,
+        AuditEntry.action.in_(("post.reject", "post.hide"))).order_by(AuditEntry.id.desc()))
+    return entry.actor_id if entry is not None else None
+
+
+def may_decide(moderator: User, record: Appeal) -> bool:
+    """A different moderator decides, when there is one."""
+    post = db.session.get(Post, record.post_id)
+    first = _decider_of(post)
+    if first is None or first != moderator.id:
+        return True
+    others = db.session.scalar(select(func.count()).select_from(User).where(
+        User.role.in_((Role.MODERATOR.value, Role.ADMIN.value)), User.id != moderator.id)) or 0
+    return others == 0
+
+
+def decide_appeal(moderator: User, record: Appeal, grant: bool, note: str) -> None:
+    from forum.services.errors import ServiceError
+
+    if record.decided_at is not None:
+        raise ServiceError(_l("This appeal was already decided."))
+    if not may_decide(moderator, record):
+        raise ServiceError(_l("Another moderator decides this appeal, since you made the first decision."),
+                           status=403)
+    note = (note or "").strip()
+    if not grant and not note:
+        raise ServiceError(_l("Tell the author why the decision stays."), "note")
+    post = db.session.get(Post, record.post_id)
+    record.decided_at, record.decided_by_id = clock.now(), moderator.id
+    record.outcome, record.note = ("granted" if grant else "denied"), note
+    if grant:
+        _set_hidden(post, None)
+        _resolve_flags(post, "dismissed")
+    audit(moderator, "appeal.grant" if grant else "appeal.deny", post, reason=note)
+    db.session.commit()
+    if grant:
+        _tell_author(post, lambda: _("Your appeal was granted; your post in “%(title)s” is published.",
+                                     title=post.thread.title))
+    else:
+        _tell_author(post, lambda: _("Your appeal about “%(title)s” was not granted: %(note)s",
+                                     title=post.thread.title, note=note))
+
+
+def open_appeals() -> list[Appeal]:
+    return list(db.session.scalars(select(Appeal).where(Appeal.decided_at.is_(None)).order_by(Appeal.id)))
+
+
+# ---------------------------------------------------------------- transparency
+
+def monthly_counts(months: int = 12, tz_name: str = "Asia/Tokyo") -> tuple[list[str], dict[str, dict[str, int]]]:
+    """Moderation actions per month (Japan time) and kind, for the public page. No personal data."""
+    since = clock.now() - timedelta(days=31 * months)
+    rows = db.session.execute(select(AuditEntry.created_at, AuditEntry.action).where(AuditEntry.created_at >= since))
+    counts: dict[str, dict[str, int]] = {}
+    for created_at, action in rows:
+        month = clock.to_local(created_at, tz_name).strftime("%Y-%m")
+        counts.setdefault(month, {})
+        counts[month][action] = counts[month].get(action, 0) + 1
+    return sorted(counts, reverse=True), counts
