@@ -53,3 +53,11 @@ def suspension(user: Any):
     from moderation import workflow
 
     return workflow.active_sanction(user, kinds=("suspend",))
+
+
+def thread_refusal(user: Any, thread: Any) -> str | None:
+    """Apply the thread's timers; then why ``user`` may not post in it now (slow mode), or None."""
+    from moderation import workflow
+
+    workflow.apply_timers(thread)
+    return workflow.slow_mode_refusal(user, thread) if getattr(user, "is_authenticated", False) else None

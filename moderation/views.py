@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from forum import clock
 from forum.extensions import db
 from forum.forms import ActionForm, FlagForm, RuleForm, SanctionForm
-from forum.models import Post, PostState, Room, User
+from forum.models import Board, Post, PostState, Room, Thread, User
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
 from forum.services import rooms as rooms_service
@@ -355,3 +356,50 @@ def transparency():
     return render_template("moderation/transparency.html", site_rules=site_rules, room_rules=room_rules,
                            months=months, counts=counts, actions=actions, kind_names=KIND_NAMES,
                            action_names=ACTION_NAMES, rooms=rooms_service.public_rooms(states=("open",)))
+
+
+# ---------------------------------------------------------------- thread tools and redaction
+
+def _local(value: str):
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    try:
+        return clock.from_local(datetime.strptime(value, "%Y-%m-%dT%H:%M"), tz) if value else None
+    except ValueError:
+        return None
+
+
+@bp.post("/threads/<int:thread_id>")
+@require(Permission.MODERATE)
+def thread_tools(thread_id: int):
+    thread = db.session.get(Thread, thread_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        form = request.form
+        slow = db_id(form.get("slow_mode")) if form.get("slow_mode") else None
+        destination = None
+        kind, _sep, ident = (form.get("move_to") or "").partition(":")
+        if kind in ("room", "board") and db_id(ident):
+            destination = db.session.get(Room if kind == "room" else Board, db_id(ident))
+        done = workflow.update_thread(
+            current_user, thread, locked=form.get("locked") == "y", pinned=form.get("pinned") == "y",
+            slow_mode=min(slow or 0, 1440) or None, lock_at=_local(form.get("lock_at", "")),
+            unlock_at=_local(form.get("unlock_at", "")), destination=destination)
+        flash(_("Saved the thread settings.") if done else _("Nothing changed."), "success")
+    return redirect(url_for("threads.show", thread_id=thread.id), code=303)
+
+
+@bp.route("/posts/<int:post_id>/redact", methods=["GET", "POST"])
+@require(Permission.MODERATE)
+def redact(post_id: int):
+    post = _pending(post_id)
+    body, reason = post.body, ""
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        body, reason = request.form.get("body", ""), request.form.get("reason", "")[:1000]
+        try:
+            workflow.redact(current_user, post, body, reason)
+        except ServiceError as error:
+            show_error(None, error)
+        else:
+            flash(_("The post is edited; it shows that a moderator edited it."), "success")
+            return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+    return render_template("moderation/redact.html", post=post, body=body, reason=reason,
+                           action_form=ActionForm())

@@ -579,3 +579,89 @@ def monthly_counts(months: int = 12, tz_name: str = "Asia/Tokyo") -> tuple[list[
         counts.setdefault(month, {})
         counts[month][action] = counts[month].get(action, 0) + 1
     return sorted(counts, reverse=True), counts
+
+
+# ---------------------------------------------------------------- threads and redaction
+
+def apply_timers(thread: Thread) -> None:
+    """Lock or unlock a thread whose timer has come (done on the next look)."""
+    now = clock.now()
+    changed = False
+    if thread.lock_at is not None and thread.lock_at <= now:
+        thread.locked, thread.lock_at, changed = True, None, True
+        audit(None, "thread.lock", thread, reason="timer")
+    if thread.unlock_at is not None and thread.unlock_at <= now:
+        thread.locked, thread.unlock_at, changed = False, None, True
+        audit(None, "thread.unlock", thread, reason="timer")
+    if changed:
+        db.session.commit()
+
+
+def slow_mode_refusal(user: User, thread: Thread) -> str | None:
+    if not thread.slow_mode_minutes or user.role in TRUSTED_ROLES:
+        return None
+    last = db.session.scalar(select(func.max(Post.created_at)).where(
+        Post.thread_id == thread.id, Post.author_id == user.id))
+    if last is None:
+        return None
+    wait = last + timedelta(minutes=thread.slow_mode_minutes) - clock.now()
+    if wait.total_seconds() <= 0:
+        return None
+    return _("This thread is in slow mode: one post every %(m)d minutes. Please try again in %(s)d seconds.",
+             m=thread.slow_mode_minutes, s=int(wait.total_seconds()) + 1)
+
+
+def update_thread(moderator: User, thread: Thread, *, locked: bool, pinned: bool, slow_mode: int | None,
+                  lock_at, unlock_at, destination=None) -> list[str]:
+    """Apply the thread tools; each change is an audit entry. Returns the actions taken."""
+    from forum.models import Board
+
+    done = []
+    if locked != thread.locked:
+        thread.locked = locked
+        done.append("thread.lock" if locked else "thread.unlock")
+    if pinned != thread.pinned:
+        thread.pinned = pinned
+        done.append("thread.pin" if pinned else "thread.unpin")
+    if (slow_mode or None) != thread.slow_mode_minutes:
+        thread.slow_mode_minutes = slow_mode or None
+        done.append("thread.slow_mode")
+    if (lock_at, unlock_at) != (thread.lock_at, thread.unlock_at):
+        thread.lock_at, thread.unlock_at = lock_at, unlock_at
+        done.append("thread.timer")
+    if destination is not None and destination is not (thread.room or thread.board):
+        if isinstance(destination, Board):
+            thread.board, thread.room = destination, None
+        else:
+            thread.room, thread.board = destination, None
+        done.append("thread.move")
+    for action in done:
+        audit(moderator, action, thread, details={
+            "locked": thread.locked, "pinned": thread.pinned, "slow_mode_minutes": thread.slow_mode_minutes,
+            "lock_at": thread.lock_at.isoformat() if thread.lock_at else None,
+            "unlock_at": thread.unlock_at.isoformat() if thread.unlock_at else None,
+            "room_id": thread.room_id, "board_id": thread.board_id})
+    db.session.commit()
+    return done
+
+
+def redact(moderator: User, post: Post, body: str, reason: str) -> None:
+    """Edit part of a post: the earlier text is kept as a revision and the post says so."""
+    from forum.models import PostRevision
+    from forum.services.errors import ServiceError
+    from forum.services.posts import check_body
+
+    body = check_body(body)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Tell the author why part of the post was edited."), "reason")
+    if body == post.body:
+        return
+    db.session.add(PostRevision(post=post, body=post.body, written_at=post.edited_at or post.created_at,
+                                editor_id=moderator.id, by_moderator=True))
+    post.body = body
+    post.redacted_at = post.edited_at = clock.now()
+    audit(moderator, "post.redact", post, reason=reason)
+    db.session.commit()
+    _tell_author(post, lambda: _("A moderator edited part of your post in “%(title)s”: %(reason)s",
+                                 title=post.thread.title, reason=reason))

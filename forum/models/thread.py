@@ -52,6 +52,9 @@ class Thread(db.Model):
     status_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    slow_mode_minutes: Mapped[int | None] = mapped_column(Integer)  # one post per user per N minutes
+    lock_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # timers, applied on the next look
+    unlock_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
 
     room: Mapped[Room | None] = relationship()  # noqa: F821
@@ -80,6 +83,7 @@ class Post(db.Model):
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # why a hidden post is hidden: "flags" (waiting for review) or "moderator"
     hidden_reason: Mapped[str | None] = mapped_column(String(12))
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a moderator edited part of it
     legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
     legacy_author: Mapped[str | None] = mapped_column(String(60))  # imported author's name
 

@@ -56,8 +56,12 @@ def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
         reason = rooms.posting_refusal(place)
         if reason:
             return reason
-    if thread is not None and thread.locked:
-        return str(_l("This thread is locked."))
+    if thread is not None:
+        slow = moderation.thread_refusal(user, thread)
+        if thread.locked:
+            return str(_l("This thread is locked."))
+        if slow:
+            return slow
     return None
 
 

@@ -117,7 +117,11 @@ def history(post_id: int):
     post = _post(post_id)
     if not post.is_public:
         abort(404)
-    return render_template("threads/history.html", post=post)
+    # after a moderator's redaction the earlier texts may hold what was removed: author and moderators only
+    full = not post.redacted_at or can(current_user, Permission.MODERATE) or (
+        current_user.is_authenticated and post.author_id == current_user.id)
+    return render_template("threads/history.html", post=post, revisions=post.revisions if full else [],
+                           withheld=not full)
 
 
 @bp.post("/posts/<int:post_id>/react")
