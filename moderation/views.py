@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -147,6 +148,31 @@ def approve(post_id: int):
         else:
             workflow.approve(current_user, post)
             flash(_("Published post #%(n)d of “%(title)s”.", n=post.number, title=post.thread.title), "success")
+    return redirect(url_for("moderation.queue"), code=303)
+
+
+@bp.post("/bulk")
+@require(Permission.MODERATE)
+def bulk():
+    """Publish or refuse several held posts at once."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ids = [i for i in map(db_id, request.form.getlist("ids")[:500]) if i]
+    action = request.form.get("action")
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    if not ids:
+        flash(_("Select at least one item."), "error")
+    elif action == "reject" and not reason:
+        flash(_("Tell the author why the post is not published."), "error")
+    elif action in ("approve", "reject"):
+        done = 0
+        for post in db.session.scalars(select(Post).where(Post.id.in_(ids), Post.state == PostState.PENDING.value)):
+            if action == "approve":
+                workflow.approve(current_user, post)
+            else:
+                workflow.reject(current_user, post, reason)
+            done += 1
+        flash(ngettext("%(num)d post done.", "%(num)d posts done.", done), "success")
     return redirect(url_for("moderation.queue"), code=303)
 
 

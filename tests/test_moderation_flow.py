@@ -160,3 +160,21 @@ def test_the_author_sees_their_held_post_and_others_a_placeholder(app, city):
     assert "確認待ちの返信です" in mine and "あなたにだけ表示されます" in mine
     theirs = who["himawari"].get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "確認待ちの返信です" not in theirs and "運営者の確認待ちです" in theirs
+
+
+def test_bulk_refuse_needs_a_reason_and_tells_every_author(app, city, mailbox):
+    who, room = city
+    start_thread(who["keyaki"], room, title="一つ目")
+    start_thread(who["himawari"], room, title="二つ目")
+    ids = [p.id for t in (last_thread(app).id - 1, last_thread(app).id) for p in posts_of(app, t)]
+    no_reason = submit(who["mod"], "/moderation/bulk", {"ids": [str(i) for i in ids], "action": "reject"},
+                       page="/moderation/", follow_redirects=True)
+    assert "公開しない理由を投稿者に伝えてください" in no_reason.get_data(as_text=True)
+    done = submit(who["mod"], "/moderation/bulk", {"ids": [str(i) for i in ids], "action": "reject",
+                                                   "reason": "テーマと無関係"}, page="/moderation/",
+                  follow_redirects=True)
+    assert "2件を処理しました" in done.get_data(as_text=True)
+    for email in ("keyaki@example.jp", "himawari@example.jp"):
+        assert "テーマと無関係" in mailbox.last(email).get_content()
+    assert submit(who["keyaki"], "/moderation/bulk", {"ids": [str(ids[0])], "action": "approve"},
+                  page="/").status_code == 403

@@ -35,7 +35,7 @@ def test_every_form_survives_odd_input(app, role):
     token = csrf_token(client, "/")
     fields = ["handle", "email", "password", "password2", "current_password", "remember", "next", "patterns",
               "regex", "params", "enabled", "action", "reason", "note", "room_id", "days", "locked",
-              "pinned", "slow_mode", "lock_at", "unlock_at", "move_to", "grant", "text",
+              "pinned", "slow_mode", "lock_at", "unlock_at", "move_to", "grant", "text", "ids",
               "role", "department", "name", "description", "contact", "text_size", "contrast", "lang",
               "title", "body", "reply_to", "to", "accept_rules", "preview", "submit", "status", "note",
               "purpose", "posting_rules", "handling", "department_id", "opens_at", "closes_at",

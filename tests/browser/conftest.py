@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from selenium import webdriver
@@ -28,13 +29,12 @@ def live_server(tmp_path: Path):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
     server.shutdown()
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def browser(tmp_path: Path):
+def _chromium(tmp_path: Path, javascript: bool):
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         if os.environ.get("HIROBA_SKIP_BROWSER") == "1":
             pytest.skip("HIROBA_SKIP_BROWSER=1 and no chromium here")
@@ -46,9 +46,24 @@ def browser(tmp_path: Path):
                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}",
                 "--lang=ja", "--window-size=1024,800"):
         options.add_argument(arg)
-    # JavaScript off: everything in the base UI must work without it
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    if not javascript:  # everything in the base UI must work without it
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    """Chromium with JavaScript off."""
+    driver = _chromium(tmp_path, javascript=False)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def js_browser(tmp_path: Path):
+    """Chromium with JavaScript on, for the keyboard shortcuts."""
+    driver = _chromium(tmp_path, javascript=True)
     yield driver
     driver.quit()

@@ -36,7 +36,7 @@ def wait_for(driver, selector: str):
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, browser):
-    browser.get(live_server + "/")
+    browser.get(live_server.url + "/")
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.TAB)
     active = browser.switch_to.active_element
@@ -49,7 +49,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, br
 
 
 def test_log_in_with_the_keyboard_only(live_server, browser):
-    browser.get(live_server + "/login")
+    browser.get(live_server.url + "/login")
     email = browser.find_element(By.ID, "email")
     email.send_keys("himawari2@example.jp")
     email.send_keys(Keys.TAB)
@@ -58,13 +58,13 @@ def test_log_in_with_the_keyboard_only(live_server, browser):
 
 
 def test_text_size_and_contrast_switch_and_persist(live_server, browser):
-    browser.get(live_server + "/")
+    browser.get(live_server.url + "/")
     assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "18px"
     press(browser, "button[name=text_size][value=xlarge]")
     assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "24px"
     press(browser, "button[name=contrast][value=high]")
     assert js(browser, "return getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
-    browser.get(live_server + "/login")  # a new page keeps both
+    browser.get(live_server.url + "/login")  # a new page keeps both
     assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "24px"
     assert js(browser, "return getComputedStyle(document.body).color") == "rgb(255, 255, 255)"
     pressed = browser.find_element(By.CSS_SELECTOR, "button[name=text_size][value=xlarge]")
@@ -72,7 +72,7 @@ def test_text_size_and_contrast_switch_and_persist(live_server, browser):
 
 
 def test_language_switch(live_server, browser):
-    browser.get(live_server + "/register")
+    browser.get(live_server.url + "/register")
     press(browser, "button[name=lang][value=en]")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Register"
@@ -82,7 +82,7 @@ def test_language_switch(live_server, browser):
 @pytest.mark.parametrize("size", ["standard", "xlarge"])
 def test_no_sideways_scrolling_at_320px(live_server, browser, size):
     browser.set_window_size(320, 800)
-    browser.get(live_server + "/login")
+    browser.get(live_server.url + "/login")
     browser.find_element(By.ID, "email").send_keys("root@example.jp")
     browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
     wait_for(browser, ".account-nav .handle")
@@ -93,13 +93,13 @@ def test_no_sideways_scrolling_at_320px(live_server, browser, size):
                  "/threads/1/reply", "/rooms/1/threads/new", "/boards/", "/boards/4", "/me/",
                  "/me/notifications", "/letters/new", "/letters/1", "/letters/inbox", "/rooms/new",
                  "/rooms/proposals", "/rooms/7/review", "/posts/1/history"):
-        browser.get(live_server + path)
+        browser.get(live_server.url + path)
         scroll = js(browser, "return document.documentElement.scrollWidth")
         assert scroll <= width, (path, scroll, width)
 
 
 def test_reply_with_the_keyboard_only(live_server, browser):
-    browser.get(live_server + "/login?next=/threads/1/reply")
+    browser.get(live_server.url + "/login?next=/threads/1/reply")
     browser.find_element(By.ID, "email").send_keys("himawari@example.jp")  # an established demo resident
     browser.find_element(By.ID, "password").send_keys("shimin-2026-demo", Keys.ENTER)
     body = wait_for(browser, "textarea#body")
