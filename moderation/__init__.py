@@ -61,3 +61,17 @@ def thread_refusal(user: Any, thread: Any) -> str | None:
 
     workflow.apply_timers(thread)
     return workflow.slow_mode_refusal(user, thread) if getattr(user, "is_authenticated", False) else None
+
+
+def audit(actor: Any, action: str, target: Any = None, reason: str = "", details: dict | None = None) -> None:
+    """Add an append-only audit entry (not committed): for moderation done outside this package."""
+    from moderation import workflow
+
+    workflow.audit(actor, action, target, reason, details)
+
+
+def post_held(post: Any) -> None:
+    """Tell the author that the rules held their post for review."""
+    from moderation import workflow
+
+    workflow.tell_held(post)

@@ -665,3 +665,8 @@ def redact(moderator: User, post: Post, body: str, reason: str) -> None:
     db.session.commit()
     _tell_author(post, lambda: _("A moderator edited part of your post in “%(title)s”: %(reason)s",
                                  title=post.thread.title, reason=reason))
+
+
+def tell_held(post: Post) -> None:
+    _tell_author(post, lambda: _("Your post in “%(title)s” is waiting for a moderator’s review; "
+                                 "you will be told when it is published.", title=post.thread.title))

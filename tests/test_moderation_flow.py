@@ -178,3 +178,19 @@ def test_bulk_refuse_needs_a_reason_and_tells_every_author(app, city, mailbox):
         assert "テーマと無関係" in mailbox.last(email).get_content()
     assert submit(who["keyaki"], "/moderation/bulk", {"ids": [str(ids[0])], "action": "approve"},
                   page="/").status_code == 403
+
+
+def test_the_author_is_told_of_the_hold_and_proposals_are_audited(app, city, mailbox):
+    who, room = city
+    start_thread(who["himawari"], room)
+    assert "運営者の確認待ちです" in mailbox.last("himawari@example.jp").get_content()
+    assert "運営者の確認待ちです" in who["himawari"].get("/me/notifications").get_data(as_text=True)
+    proposal = submit(who["keyaki"], "/rooms/propose", {
+        "title": "公園の使い方", "purpose": "p", "posting_rules": "r", "handling": "h",
+        "opens_at": "2030-01-01T10:00", "closes_at": "2030-02-01T10:00"})
+    room_id = int(proposal.headers["Location"].rsplit("/", 1)[1])
+    assert "公園の使い方" in who["mod"].get("/moderation/").get_data(as_text=True)
+    submit(who["mod"], f"/rooms/{room_id}/review", {"decline-reason": "重複しています", "decline-submit": "1"})
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "room.decline"))
+        assert entry.reason == "重複しています" and entry.actor_handle == "運営" and entry.target_id == room_id

@@ -127,6 +127,8 @@ def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
     db.session.commit()
     if post.is_public:
         notifications.new_thread(thread)
+    else:
+        moderation.post_held(post)
     return thread
 
 
@@ -143,6 +145,8 @@ def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None)
     db.session.commit()
     if post.is_public:
         notifications.new_reply(post)
+    else:
+        moderation.post_held(post)
     return post
 
 

@@ -210,7 +210,7 @@ def propose_room(actor: User, draft: RoomDraft) -> Room:
     return room
 
 
-def approve(room: Room, draft: RoomDraft, coordinators: list[User] = ()) -> None:
+def approve(room: Room, draft: RoomDraft, coordinators: list[User] = (), actor: User | None = None) -> None:
     if room.state != RoomState.PROPOSED:
         raise ServiceError(_l("Only a proposed room can be opened."))
     department = _validate(draft, need_department=False)
@@ -218,10 +218,11 @@ def approve(room: Room, draft: RoomDraft, coordinators: list[User] = ()) -> None
     room.coordinators = list(coordinators)
     room.state = RoomState.OPEN.value
     room.decided_at = clock.now()
+    moderation.audit(actor, "room.approve", room)
     db.session.commit()
 
 
-def decline(room: Room, reason: str) -> None:
+def decline(room: Room, reason: str, actor: User | None = None) -> None:
     if room.state != RoomState.PROPOSED:
         raise ServiceError(_l("Only a proposed room can be declined."))
     reason = (reason or "").strip()
@@ -230,6 +231,7 @@ def decline(room: Room, reason: str) -> None:
     room.state = RoomState.DECLINED.value
     room.decline_reason = reason
     room.decided_at = clock.now()
+    moderation.audit(actor, "room.decline", room, reason=reason)
     db.session.commit()
 
 

@@ -149,7 +149,7 @@ def review(room_id: int):
     elif "decline-submit" in request.form:
         if decline_form.validate_on_submit():
             try:
-                rooms.decline(room, decline_form.reason.data)
+                rooms.decline(room, decline_form.reason.data, actor=current_user)
             except ServiceError as error:
                 show_error(decline_form, error)
             else:
@@ -157,7 +157,7 @@ def review(room_id: int):
                 return redirect(url_for("rooms.proposals"), code=303)
     elif form.validate_on_submit():
         try:
-            rooms.approve(room, _draft(form), _chosen_coordinators(form))
+            rooms.approve(room, _draft(form), _chosen_coordinators(form), actor=current_user)
         except ServiceError as error:
             show_error(form, error)
         else:
