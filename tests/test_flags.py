@@ -127,3 +127,15 @@ def test_moderator_hides_from_the_thread_page_with_a_reason(app):
     assert response.status_code == 303
     assert posts_of(app, thread.id)[1].state == "hidden"
     assert "運営ルールにより非表示" in who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
+
+
+def test_hidden_posts_vanish_from_pages_api_and_feeds(app):
+    who, thread, post = setup_thread(app)
+    api_before = who["guest"].get(f"/api/v1/threads/{thread.id}/posts").get_json()["total"]
+    submit(who["mod"], f"/moderation/posts/{post.id}/hide", {"reason": "中傷"}, page="/moderation/")
+    assert "問題のある発言です" not in who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert who["guest"].get(f"/api/v1/threads/{thread.id}/posts").get_json()["total"] == api_before - 1
+    assert "問題のある発言です" not in str(who["guest"].get("/api/v1/posts?per_page=100").get_json())
+    assert "問題のある発言です" not in who["guest"].get(f"/rooms/{thread.room_id}/feed.atom").get_data(as_text=True)
+    assert "問題のある発言です" not in who["guest"].get(f"/users/{post.author_id}").get_data(as_text=True)
+    assert who["guest"].get(f"/posts/{post.id}/history").status_code == 404
