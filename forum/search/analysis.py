@@ -1,0 +1,82 @@
+"""Japanese text for search: normalisation and n-gram tokens. Pure; stable module path.
+
+Whoosh has no character filters, so text is normalised here before indexing and before querying:
+NFKC (ＩＴ = IT, ｶﾀｶﾅ = カタカナ, full-width digits), case folding. Runs of CJK characters become
+unigrams (one field) and bigrams (another field), so any substring of one, two or more characters
+can be found; Latin words and numbers stay whole words.
+
+Whoosh pickles these classes into the index. Renaming or moving them needs a
+``flask --app forum search rebuild``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from whoosh.analysis import Token, Tokenizer
+
+_CJK = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+RUN = re.compile(rf"([{_CJK}]+)|([0-9a-z\u00c0-\u024f]+)")
+
+
+def normalize(text: str) -> str:
+    """NFKC + case folding: what both the index and the queries see."""
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def runs(text: str) -> Iterator[tuple[str, bool, int]]:
+    """(run, is_cjk, start) for each CJK run and each Latin/number word of normalised text."""
+    for match in RUN.finditer(text):
+        yield match.group(0), match.group(1) is not None, match.start()
+
+
+def is_cjk(term: str) -> bool:
+    return all(RUN.fullmatch(ch) and RUN.fullmatch(ch).group(1) for ch in term)
+
+
+class NgramTokenizer(Tokenizer):
+    """CJK runs as n-grams of size ``n`` (runs shorter than ``n`` are skipped), Latin words whole.
+    Positions are consecutive, so a phrase of bigrams means adjacent characters."""
+
+    def __init__(self, n: int = 2) -> None:
+        self.n = n
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NgramTokenizer) and other.n == self.n
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for run, cjk, start in runs(normalize(value)):
+            pieces = ([(run[i:i + self.n], start + i) for i in range(len(run) - self.n + 1)]
+                      if cjk else [(run, start)])
+            for text, offset in pieces:
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = text
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + offset
+                    token.endchar = start_char + offset + len(text)
+                pos += 1
+                yield token
+
+
+def bigram_analyzer() -> NgramTokenizer:
+    return NgramTokenizer(2)
+
+
+def unigram_analyzer() -> NgramTokenizer:
+    return NgramTokenizer(1)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query after normalisation (split on spaces, full- or half-width)."""
+    return [t for t in normalize(query).split() if t]
