@@ -55,6 +55,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     login.login_message = None  # the login page itself says why
     login.session_protection = "basic"
 
+    import forum.search.sync  # noqa: F401  (the outbox listeners)
+
     _register_blueprints(app)
     errors.register(app)
     ui.register(app)

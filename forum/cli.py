@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
 
 from forum.config import is_production
 from forum.extensions import db
-from forum.models import Room
+from forum.models import Post, Room
 from forum.permissions import ASSIGNABLE_ROLES, Role
 from forum.services import accounts, demo, legacy_import, notifications
 from forum.services.accounts import AccountError
@@ -114,7 +115,49 @@ def import_command(file: Path, room_id: int) -> None:
                f"{result.skipped} already there")
 
 
+search_cli = AppGroup("search", help="The full-text search index.")
+
+
+@search_cli.command("sync")
+def search_sync() -> None:
+    """Apply the changes still waiting in the outbox (after a crash, or with auto sync off)."""
+    from forum.search import sync
+
+    click.echo(f"waiting: {sync.pending()}; applied: {sync.sync()}")
+
+
+@search_cli.command("rebuild")
+def search_rebuild() -> None:
+    """Rebuild the index from the database and swap it in atomically."""
+    from forum.search import sync
+
+    total = db.session.scalar(select(func.count()).select_from(Post).where(Post.state == "published")) or 0
+    with click.progressbar(length=total, label="indexing posts") as bar:
+        last = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        count = sync.rebuild(progress)
+        bar.update(max(total - last[0], 0))
+    click.echo(f"indexed {count} posts")
+
+
+@search_cli.command("check")
+def search_check() -> None:
+    """Report drift between the database and the index (exit 1 when there is any)."""
+    from forum.search import sync
+
+    missing, extra = sync.check()
+    click.echo(f"missing from the index: {len(missing)}; should not be there: {len(extra)}; "
+               f"outbox waiting: {sync.pending()}")
+    if missing or extra:
+        raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(notify_cli)

@@ -80,6 +80,10 @@ def defaults() -> dict[str, Any]:
         "EDIT_WINDOW_HOURS": 24,
         "POSTS_PER_PAGE": 30,
         "THREADS_PER_PAGE": 30,
+        # search: the Whoosh index (None: instance/search/index); apply the outbox after each commit
+        "SEARCH_INDEX_DIR": None,
+        "SEARCH_AUTO_SYNC": True,
+        "SEARCH_PER_PAGE": 20,
         # moderation: flags from established residents weigh 1; this much hides a post for review
         "FLAG_HIDE_THRESHOLD": 3.0,
         # mail: SMTP when MAIL_SERVER is set, otherwise .eml files under instance/mail/
@@ -122,6 +126,8 @@ def _finish(app: Flask) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'hiroba.sqlite3'}"
     if not cfg["MAIL_DIR"]:
         cfg["MAIL_DIR"] = str(instance / "mail")
+    if not cfg["SEARCH_INDEX_DIR"]:
+        cfg["SEARCH_INDEX_DIR"] = str(instance / "search" / "index")
     if is_production(app):
         if not cfg["SECRET_KEY"]:
             raise ConfigError(

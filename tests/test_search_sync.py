@@ -1,0 +1,123 @@
+"""Every change of a post reaches the index through the outbox; a crash is healed by `search sync`."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.models import SearchOutbox
+from forum.search import sync
+from forum.search.backend import SearchDoc, SearchQuery, WhooshBackend
+from tests.conftest import submit
+from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread
+
+
+def found(app, text: str, staff: bool = False) -> list[int]:
+    with app.app_context():
+        visibility = ("public", "staff") if staff else ("public",)
+        return sync.backend().search(SearchQuery(text, visibility=visibility, per_page=100)).ids
+
+
+def test_every_change_of_a_post_reaches_the_index(app):
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="避難所の案内板について")
+    thread = last_thread(app)
+    reply(who["keyaki"], thread.id, "案内板は多言語にしてほしい")
+    post = posts_of(app, thread.id)[1]
+    assert found(app, "多言語") == [post.id]  # create
+    submit(who["keyaki"], f"/posts/{post.id}/edit", {"body": "案内板は点字にも対応してほしい", "submit": "1"})
+    assert found(app, "多言語") == [] and found(app, "点字") == [post.id]  # edit
+    submit(who["mod"], f"/moderation/posts/{post.id}/hide", {"reason": "確認"}, page="/moderation/")
+    assert found(app, "点字") == []  # hide
+    submit(who["mod"], f"/moderation/posts/{post.id}/restore", page="/moderation/")
+    assert found(app, "点字") == [post.id]  # restore
+    submit(who["keyaki"], f"/posts/{post.id}/withdraw")
+    assert found(app, "点字") == []  # withdraw
+    other = create_city_room(app, who["staff"], title="別の部屋")
+    submit(who["mod"], f"/moderation/threads/{thread.id}", {"move_to": f"room:{other}"}, page=f"/threads/{thread.id}")
+    with app.app_context():
+        assert sync.backend().search(SearchQuery("案内板", room_id=other)).ids == [posts_of(app, thread.id)[0].id]
+
+
+def test_held_and_staff_board_posts_are_not_found_by_the_public(app):
+    who = people(app, strict=True)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["himawari"], room, body="確認待ちの発言です")
+    assert found(app, "確認待ち") == []
+    with app.app_context():
+        from forum.models import Post, User
+        from moderation import workflow
+
+        workflow.approve(db.session.scalar(select(User).where(User.email == "mod@example.jp")),
+                         db.session.scalar(select(Post)))
+    assert len(found(app, "確認待ち")) == 1  # approval publishes it to search too
+    submit(who["admin"], "/boards/new", {"name": "庁内掲示板", "kind": "staff", "owner": ""})
+    submit(who["staff"], "/boards/1/threads/new", {"title": "内部連絡", "body": "職員だけの連絡です", "submit": "1"})
+    assert found(app, "職員だけ") == []
+    assert len(found(app, "職員だけ", staff=True)) == 1
+
+
+def test_a_crash_between_commit_and_index_is_healed_by_search_sync(app):
+    who = people(app)
+    app.config["SEARCH_AUTO_SYNC"] = False  # as if the process died right after the commit
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="停電時の連絡方法")
+    assert found(app, "停電") == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 1
+    runner = app.test_cli_runner()
+    drift = runner.invoke(args=["search", "check"])
+    assert drift.exit_code == 1 and "missing from the index: 1" in drift.output
+    healed = runner.invoke(args=["search", "sync"])
+    assert healed.exit_code == 0 and "waiting: 1; applied: 1" in healed.output
+    assert len(found(app, "停電")) == 1
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_rolled_back_changes_are_never_indexed(app):
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="最初の発言")
+    with app.app_context():
+        from forum.models import Post
+
+        post = db.session.scalar(select(Post))
+        post.body = "取り消される本文"
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert found(app, "取り消される") == []
+
+
+def test_rebuild_from_the_database(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    result = app.test_cli_runner().invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 237 posts" in result.output  # every published post; the staff-board one for staff only
+    assert len(found(app, "電子会議室")) > 0
+    assert app.test_cli_runner().invoke(args=["search", "check"]).exit_code == 0
+
+
+def _writer(folder: str, start: int) -> None:
+    backend = WhooshBackend(folder)
+    for i in range(start, start + 25):
+        backend.add([SearchDoc(i, 1, "", f"並行して書き込む文書{i}", "x", datetime(2026, 1, 1, tzinfo=UTC))])
+
+
+def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
+    folder = str(tmp_path / "index")
+    WhooshBackend(folder).add([])  # nothing yet
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(folder, 1 + n * 25)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    backend = WhooshBackend(folder)
+    assert backend.count() == 100
+    assert backend.search(SearchQuery("並行", per_page=200)).total == 100
