@@ -78,10 +78,11 @@ def _register_blueprints(app: Flask) -> None:
         main,
         mypage,
         rooms,
+        search,
         threads,
     )
 
     for module in (main, auth, account, mypage, admin, department, rooms, threads, boards, letters,
-                   feeds, api):
+                   feeds, search, api):
         app.register_blueprint(module.bp)
     moderation.init_app(app)

@@ -35,7 +35,8 @@ def test_every_form_survives_odd_input(app, role):
     token = csrf_token(client, "/")
     fields = ["handle", "email", "password", "password2", "current_password", "remember", "next", "patterns",
               "regex", "params", "enabled", "action", "reason", "note", "room_id", "days", "locked",
-              "pinned", "slow_mode", "lock_at", "unlock_at", "move_to", "grant", "text", "ids",
+              "pinned", "slow_mode", "lock_at", "unlock_at", "move_to", "grant", "text", "ids", "q",
+              "sort", "since", "until", "author", "area",
               "role", "department", "name", "description", "contact", "text_size", "contrast", "lang",
               "title", "body", "reply_to", "to", "accept_rules", "preview", "submit", "status", "note",
               "purpose", "posting_rules", "handling", "department_id", "opens_at", "closes_at",
@@ -68,5 +69,7 @@ def test_every_page_survives_odd_query_strings(app):
         for value in ODD_VALUES:
             response = client.get(url, query_string={"q": value, "page": value, "role": value,
                                                      "next": value, "order": value, "area": value,
-                                                     "to": value})
+                                                     "to": value, "sort": value, "since": value,
+                                                     "until": value, "author": value, "per_page": value,
+                                                     "room": value, "board": value})
             assert response.status_code < 500, (url, value)

@@ -80,3 +80,42 @@ def unigram_analyzer() -> NgramTokenizer:
 def query_terms(query: str) -> list[str]:
     """The words of a query after normalisation (split on spaces, full- or half-width)."""
     return [t for t in normalize(query).split() if t]
+
+
+def _folded_with_spans(text: str) -> tuple[str, list[int]]:
+    """NFKC + case folding per character, with each folded character's index in ``text``."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for folded in unicodedata.normalize("NFKC", ch).casefold():
+            out.append(folded)
+            origin.append(i)
+    return "".join(out), origin
+
+
+def snippet(text: str, words: list[str], width: int = 80) -> list[tuple[str, bool]]:
+    """A window of ``text`` around the first match, as (piece, is_match) pairs for <mark>.
+    Pure: the caller escapes the pieces."""
+    folded, origin = _folded_with_spans(text)
+    marks: list[tuple[int, int]] = []
+    for word in {normalize(w) for w in words if w}:
+        start = folded.find(word)
+        while start != -1:
+            marks.append((origin[start], origin[start + len(word) - 1] + 1))
+            start = folded.find(word, start + len(word))
+    marks.sort()
+    first = marks[0][0] if marks else 0
+    lo = max(0, first - width // 3)
+    hi = min(len(text), lo + width)
+    pieces: list[tuple[str, bool]] = [("…", False)] if lo > 0 else []
+    cursor = lo
+    for start, end in marks:
+        if start < cursor or start >= hi:
+            continue
+        pieces.append((text[cursor:start], False))
+        pieces.append((text[start:min(end, hi)], True))
+        cursor = min(end, hi)
+    pieces.append((text[cursor:hi], False))
+    if hi < len(text):
+        pieces.append(("…", False))
+    return [(p, m) for p, m in pieces if p]

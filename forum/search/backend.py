@@ -182,7 +182,7 @@ class WhooshBackend:
     def build(self, q: SearchQuery) -> tuple[Query | None, list[str]]:
         """The Whoosh query and the words that must appear as they are (exact-substring check)."""
         words, excluded, alternatives = [], [], []
-        for raw in _split(q.text):
+        for raw in split_query(q.text):
             if raw.startswith("-") and len(raw) > 1:
                 excluded.append(raw[1:])
             elif "|" in raw:
@@ -224,7 +224,7 @@ class WhooshBackend:
         return SearchResults(total=len(ids), ids=ids[start:start + q.per_page])
 
 
-def _split(text: str) -> list[str]:
+def split_query(text: str) -> list[str]:
     """Query words: spaces separate words, "quoted phrases" stay one word, ``A OR B`` becomes
     ``A|B``, ``-word`` excludes. Spaces inside a Japanese phrase are dropped (Japanese has none)."""
     words: list[str] = []

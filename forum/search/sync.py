@@ -86,7 +86,8 @@ def document(post: Post) -> SearchDoc | None:
         return None
     if board is not None and board.kind == BoardKind.STAFF:
         visibility = "staff"
-    return SearchDoc(id=post.id, thread_id=thread.id, title=thread.title, body=to_plain_text(post.body),
+    return SearchDoc(id=post.id, thread_id=thread.id, title=thread.title if post.number == 1 else "",
+                     body=to_plain_text(post.body),
                      author=post.author_name or "", created_at=post.created_at, room_id=thread.room_id,
                      board_id=thread.board_id, area=room.area if room else "", visibility=visibility)
 

@@ -182,3 +182,26 @@ def post_list():
 @bp.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter):
     return jsonify({"error": {"status": 400, "message": str(error)}}), 400
+
+
+@bp.get("/search")
+@require(Permission.VIEW_PUBLIC)
+def search_posts():
+    """The search page as JSON: post items (with ``snippet_html``) in the usual envelope."""
+    from flask_login import current_user
+
+    from forum.services import search
+    from forum.views.search import search_args
+
+    text = (request.args.get("q") or "").strip()[:200]
+    if not text:
+        raise BadParameter("q is required")
+    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    args = search_args()
+    results = search.run(current_user, text, per_page=per_page, **args)
+    items = [{**_post(found.post), "snippet_html": str(found.snippet)} for found in results.items]
+    has_next = results.page * per_page < results.total
+    next_url = url_for("api.search_posts", q=text, page=results.page + 1, per_page=per_page,
+                       _external=True) if has_next else None
+    return jsonify({"items": items, "page": results.page, "per_page": per_page, "total": results.total,
+                    "next": next_url})
