@@ -109,6 +109,13 @@ def test_malformed_queries_fall_back_to_plain_terms(corpus_index):
         backend.search(SearchQuery(query))  # never raises
 
 
-def test_bigram_positions_are_adjacent():
-    tokens = [(t.text, t.pos) for t in bigram_analyzer()("個人情報、ＩＴ", positions=True)]
-    assert tokens == [("個人", 0), ("人情", 1), ("情報", 2), ("it", 3)]
+def test_bigram_positions_are_adjacent_and_breaks_leave_a_gap():
+    tokens = [(t.text, t.pos) for t in bigram_analyzer()("個人情報、ＩＴ推進", positions=True)]
+    assert tokens == [("個人", 0), ("人情", 1), ("情報", 2), ("it", 4), ("推進", 5)]
+
+
+def test_a_phrase_never_spans_a_break(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    backend.add([SearchDoc(1, 1, "", "個人、人情、情報", "x", T0), SearchDoc(2, 1, "", "個人情報とＩＴ推進", "x", T0)])
+    assert backend.search(SearchQuery("個人情報")).ids == [2]
+    assert backend.search(SearchQuery("it推進")).ids == [2]

@@ -38,7 +38,9 @@ def is_cjk(term: str) -> bool:
 
 class NgramTokenizer(Tokenizer):
     """CJK runs as n-grams of size ``n`` (runs shorter than ``n`` are skipped), Latin words whole.
-    Positions are consecutive, so a phrase of bigrams means adjacent characters."""
+    Positions are consecutive within touching runs and leave a gap where punctuation or space
+    breaks the text, so a phrase of bigrams always means adjacent characters ("個人、情報" never
+    matches 個人情報)."""
 
     def __init__(self, n: int = 2) -> None:
         self.n = n
@@ -51,7 +53,11 @@ class NgramTokenizer(Tokenizer):
                  mode: str = "", **kwargs) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
+        previous_end = None
         for run, cjk, start in runs(normalize(value)):
+            if previous_end is not None and start > previous_end:
+                pos += 1  # the text breaks here: no phrase may span it
+            previous_end = start + len(run)
             pieces = ([(run[i:i + self.n], start + i) for i in range(len(run) - self.n + 1)]
                       if cjk else [(run, start)])
             for text, offset in pieces:

@@ -151,7 +151,7 @@ class WhooshBackend:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
         ix = index.create_in(fresh, _schema())
-        writer = ix.writer(limitmb=256, procs=1)
+        writer = ix.writer(limitmb=256, procs=max(1, min(2, os.cpu_count() or 1)), multisegment=True)
         count = 0
         for doc in docs:
             writer.add_document(**self._fields(doc))
@@ -211,17 +211,29 @@ class WhooshBackend:
 
     def search(self, q: SearchQuery) -> SearchResults:
         query, checks = self.build(q)
-        must = [w for w in checks if not w.startswith("-")]
+        # Phrases cannot span a break in the text (the tokenizer leaves a position gap), so only
+        # words with spaces inside need the exact-substring check on the stored text.
+        must = [w for w in checks if not w.startswith("-") and _needs_check(w)]
         must_not = [w[1:] for w in checks if w.startswith("-")]
+        start = (max(q.page, 1) - 1) * q.per_page
         with self._index().searcher() as searcher:
-            kwargs = {"limit": None}
+            kwargs: dict = {"limit": None}
             if q.newest:
                 kwargs.update(sortedby="created", reverse=True)
             hits = searcher.search(query, **kwargs)
-            ids = [hit["id"] for hit in hits
-                   if all(w in hit["plain"] for w in must) and not any(w in hit["plain"] for w in must_not)]
-        start = (max(q.page, 1) - 1) * q.per_page
+            if not must and not must_not:
+                total = len(hits)
+                return SearchResults(total=total, ids=[hit["id"] for hit in hits[start:start + q.per_page]])
+            ids = []
+            for docnum in hits.docs():
+                plain = searcher.stored_fields(docnum)["plain"]
+                if all(w in plain for w in must) and not any(w in plain for w in must_not):
+                    ids.append(searcher.stored_fields(docnum)["id"])
         return SearchResults(total=len(ids), ids=ids[start:start + q.per_page])
+
+
+def _needs_check(word: str) -> bool:
+    return any(ch.isspace() for ch in word)
 
 
 def split_query(text: str) -> list[str]:
