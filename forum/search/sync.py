@@ -25,6 +25,12 @@ from forum.text.markup import to_plain_text
 
 log = logging.getLogger(__name__)
 TRACKED = ("body", "state", "author_id", "thread_id", "legacy_author", "hidden_reason")
+
+
+def with_place():
+    """Loader options: a post with its thread, room or board, and author (what a document needs)."""
+    return (selectinload(Post.thread).selectinload(Thread.room),
+            selectinload(Post.thread).selectinload(Thread.board), selectinload(Post.author))
 BATCH = 500
 
 
@@ -93,9 +99,7 @@ def document(post: Post) -> SearchDoc | None:
 
 
 def _posts(session: Session, ids: Iterable[int]) -> list[Post]:
-    return list(session.scalars(select(Post).where(Post.id.in_(list(ids))).options(
-        selectinload(Post.thread).selectinload(Thread.room), selectinload(Post.thread).selectinload(Thread.board),
-        selectinload(Post.author))))
+    return list(session.scalars(select(Post).where(Post.id.in_(list(ids))).options(*with_place())))
 
 
 def apply(session: Session, ids: Iterable[int]) -> int:
@@ -136,9 +140,7 @@ def all_documents() -> Iterator[SearchDoc]:
     last = 0
     while True:
         batch = list(db.session.scalars(select(Post).where(Post.id > last, Post.state == PostState.PUBLISHED.value)
-                                        .order_by(Post.id).limit(BATCH).options(
-            selectinload(Post.thread).selectinload(Thread.room), selectinload(Post.thread).selectinload(Thread.board),
-            selectinload(Post.author))))
+                                        .order_by(Post.id).limit(BATCH).options(*with_place())))
         if not batch:
             return
         for post in batch:

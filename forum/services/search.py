@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from forum import clock
 from forum.extensions import db
-from forum.models import Post, Thread
+from forum.models import Post
 from forum.permissions import Permission, can
 from forum.search import sync
 from forum.search.analysis import snippet
@@ -63,9 +62,8 @@ def run(user, text: str, *, page: int = 1, per_page: int | None = None, room_id:
                         board_id=board_id, area=area if area in ("city", "citizen") else None,
                         author=author or None, since=since, until=until, newest=newest)
     found = sync.backend().search(query)
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(found.ids)).options(
-        selectinload(Post.thread).selectinload(Thread.room), selectinload(Post.thread).selectinload(Thread.board),
-        selectinload(Post.author)))}
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(found.ids))
+                                                 .options(*sync.with_place()))}
     words = [w.lstrip("-") for w in split_query(text) if not w.startswith("-")]
     words = [part for w in words for part in w.split("|")]
     items = []
