@@ -30,6 +30,7 @@ from forum.forms import ActionForm, FlagForm, RuleForm, SanctionForm
 from forum.models import Board, Post, PostState, Room, Thread, User
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
+from forum.services import posts as posts_service
 from forum.services import rooms as rooms_service
 from forum.services.errors import ServiceError
 from forum.views.common import db_id, page_arg, show_error
@@ -72,7 +73,7 @@ def queue():
 @require(Permission.PARTICIPATE)
 def flag(post_id: int):
     post = _pending(post_id)
-    if not boards_or_rooms_visible(post) or not post.is_public:
+    if not posts_service.can_read(current_user, post.thread) or not post.is_public:
         abort(404)
     if post.author_id == current_user.id:
         abort(403)
@@ -91,15 +92,6 @@ def flag(post_id: int):
                   _("Thank you. The moderators will look at this post."), "success")
             return redirect(url_for("threads.permalink", post_id=post.id), code=303)
     return render_template("moderation/flag.html", post=post, form=form), 422 if form.errors else 200
-
-
-def boards_or_rooms_visible(post: Post) -> bool:
-    from forum.services import boards, posts, rooms
-
-    place = posts.place_of(post.thread)
-    if isinstance(place, Room):
-        return rooms.is_visible(place, current_user)
-    return boards.can_view(current_user, place)
 
 
 @bp.post("/posts/<int:post_id>/hide")

@@ -19,7 +19,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
 from forum.permissions import Permission, can
-from forum.services import notifications, rooms
+from forum.services import boards, notifications, rooms
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line
 
@@ -39,6 +39,15 @@ class PostPage:
 
 def place_of(thread: Thread) -> Place:
     return thread.room if thread.room_id is not None else thread.board
+
+
+def can_read(user, thread: Thread) -> bool:
+    """Whether ``user`` may see ``thread`` at all (proposals, declined rooms, the staff board)."""
+    place = place_of(thread)
+    if isinstance(place, Room):
+        rooms.refresh_state(place)
+        return rooms.is_visible(place, user)
+    return boards.can_view(user, place)
 
 
 def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
@@ -121,14 +130,7 @@ def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
         thread.board = place
     db.session.add(thread)
     post = _add_post(thread, author, decision.body, None, held=decision.held)
-    db.session.flush()
-    moderation.record_decision(decision, author, post)
-    notifications.set_watch(author, True, thread=thread, commit=False)  # authors follow their threads
-    db.session.commit()
-    if post.is_public:
-        notifications.new_thread(thread)
-    else:
-        moderation.post_held(post)
+    _commit_new_post(decision, author, post, announce=lambda: notifications.new_thread(thread))
     return thread
 
 
@@ -139,15 +141,21 @@ def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None)
         raise ServiceError(_l("You can only reply to a visible post of this thread."))
     decision = _screen(author, place_of(thread), "", body, new_thread=False)
     post = _add_post(thread, author, decision.body, reply_to, held=decision.held)
+    _commit_new_post(decision, author, post, announce=lambda: notifications.new_reply(post))
+    return post
+
+
+def _commit_new_post(decision, author: User, post: Post, announce) -> None:
+    """Audit the rules' decision, let the author follow the thread, commit, then tell watchers
+    (a published post) or the author (a held one)."""
     db.session.flush()
     moderation.record_decision(decision, author, post)
-    notifications.set_watch(author, True, thread=thread, commit=False)
+    notifications.set_watch(author, True, thread=post.thread, commit=False)  # authors follow their threads
     db.session.commit()
     if post.is_public:
-        notifications.new_reply(post)
+        announce()
     else:
         moderation.post_held(post)
-    return post
 
 
 def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None, held: bool = False) -> Post:

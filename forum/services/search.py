@@ -16,7 +16,6 @@ from forum.permissions import Permission, can
 from forum.search import sync
 from forum.search.analysis import snippet
 from forum.search.backend import SearchQuery, split_query
-from forum.text.markup import to_plain_text
 
 
 @dataclass
@@ -69,9 +68,8 @@ def run(user, text: str, *, page: int = 1, per_page: int | None = None, room_id:
     items = []
     for post_id in found.ids:
         post = posts.get(post_id)
-        if post is None or sync.document(post) is None:  # the database is the truth
+        doc = sync.document(post) if post is not None else None  # the database is the truth
+        if doc is None or doc.visibility not in visibility:
             continue
-        if sync.document(post).visibility not in visibility:
-            continue
-        items.append(Found(post, highlighted(to_plain_text(post.body), words)))
+        items.append(Found(post, highlighted(doc.body, words)))
     return Results(query=text, total=found.total, page=max(page, 1), per_page=per_page, items=items)

@@ -10,7 +10,7 @@ from forum.extensions import db
 from forum.forms import ActionForm, EditPostForm, StatusForm
 from forum.models import Post, Room, Thread, ThreadStatus
 from forum.permissions import Permission, can, require
-from forum.services import boards, notifications, posts, rooms
+from forum.services import notifications, posts
 from forum.services.errors import ServiceError
 from forum.text.markup import render
 from forum.ui import THREAD_STATUS_NAMES, safe_next
@@ -22,12 +22,7 @@ bp = Blueprint("threads", __name__)
 
 def _thread(thread_id: int) -> Thread:
     thread = found(db.session.get(Thread, thread_id))
-    place = posts.place_of(thread)
-    if isinstance(place, Room):
-        rooms.refresh_state(place)
-        if not rooms.is_visible(place, current_user):
-            abort(404)
-    elif not boards.can_view(current_user, place):
+    if not posts.can_read(current_user, thread):
         abort(404)
     return thread
 
