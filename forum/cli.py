@@ -120,9 +120,14 @@ search_cli = AppGroup("search", help="The full-text search index.")
 
 @search_cli.command("sync")
 def search_sync() -> None:
-    """Apply the changes still waiting in the outbox (after a crash, or with auto sync off)."""
+    """Apply the changes still waiting in the outbox (after a crash, or with auto sync off);
+    rebuild the index when an upgrade changed its schema."""
     from forum.search import sync
 
+    if sync.backend().outdated():
+        click.echo("the index was built by an older version: rebuilding it")
+        click.echo(f"indexed {sync.rebuild()} posts")
+        return
     click.echo(f"waiting: {sync.pending()}; applied: {sync.sync()}")
 
 

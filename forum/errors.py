@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from forum.mail import MailError
+from forum.search.backend import IndexOutdated
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
@@ -17,15 +18,24 @@ MESSAGES = {
     413: (_l("Too large"), _l("What you sent is too large. Please make it smaller and try again.")),
     429: (_l("Too many requests"),
           _l("You have made too many requests in a short time. Please wait a moment and try again.")),
-    503: (_l("Mail could not be sent"),
-          _l("We could not send the e-mail just now. Nothing was lost; please try again in a little while.")),
+    503: (_l("Temporarily unavailable"),
+          _l("This part of the site cannot be used just now. Nothing was lost; please try again in a little while.")),
     500: (_l("Server error"),
           _l("Something went wrong on our side. Nothing you entered is your fault; please try again later.")),
 }
 
 
-def render_error(code: int, detail: str | None = None):
-    title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+SPECIFIC = {
+    MailError: (_l("Mail could not be sent"),
+                _l("We could not send the e-mail just now. Nothing was lost; please try again in a little while.")),
+    IndexOutdated: (_l("Search is being prepared"),
+                    _l("The search index is being rebuilt. Please try again in a few minutes.")),
+}
+
+
+def render_error(code: int, detail: str | None = None, title=None, message=None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    title, message = title or default_title, message or default_message
     if request.path.startswith("/api/"):
         return jsonify({"error": {"status": code, "message": str(detail or message)}}), code
     return render_template("error.html", code=code, title=title, message=message,
@@ -40,8 +50,12 @@ def register(app: Flask) -> None:
             "Please go back, reload the page and send it again.")))
 
     @app.errorhandler(MailError)
-    def mail_error(error: MailError):
-        return render_error(503)
+    @app.errorhandler(IndexOutdated)
+    def unavailable(error: Exception):
+        if isinstance(error, IndexOutdated):
+            app.logger.error("the search index needs `flask --app forum search rebuild` (%s)", error)
+        title, message = SPECIFIC[type(error)]
+        return render_error(503, title=title, message=message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,4 +6,5 @@ bash scripts/setup.sh
 export FLASK_APP=forum
 .venv/bin/flask db upgrade
 .venv/bin/flask demo
+.venv/bin/flask search sync
 exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"

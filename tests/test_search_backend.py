@@ -110,8 +110,24 @@ def test_malformed_queries_fall_back_to_plain_terms(corpus_index):
 
 
 def test_bigram_positions_are_adjacent_and_breaks_leave_a_gap():
-    tokens = [(t.text, t.pos) for t in bigram_analyzer()("個人情報、ＩＴ推進", positions=True)]
-    assert tokens == [("個人", 0), ("人情", 1), ("情報", 2), ("it", 4), ("推進", 5)]
+    tokens = [(t.text, t.pos) for t in bigram_analyzer()("個人情報、ＩＴ推進 open data 市", positions=True)]
+    assert tokens == [("個人", 0), ("人情", 1), ("情報", 2), ("報", 2), ("it", 4), ("推進", 5), ("進", 5),
+                      ("open", 6), ("data", 7), ("市", 8)]
+
+
+def test_single_characters_spaced_latin_phrases_and_mixed_runs(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    backend.add([SearchDoc(1, 1, "", "市民のopen dataと市", "x", T0), SearchDoc(2, 1, "", "open, data 区民", "x", T0),
+                 SearchDoc(3, 1, "", "it市民", "x", T0)])
+
+    def ids(q):
+        return sorted(backend.search(SearchQuery(q)).ids)
+
+    assert ids("市") == [1, 3] and ids("民") == [1, 2, 3] and ids("区") == [2]
+    assert ids('"open data"') == [1]
+    assert ids("open data") == [1, 2]
+    assert ids("it市") == [3] and ids("it市民") == [3] and ids("市民") == [1, 3]
+    assert ids("民 -it") == [1, 2]
 
 
 def test_a_phrase_never_spans_a_break(tmp_path):

@@ -121,3 +121,19 @@ def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
     backend = WhooshBackend(folder)
     assert backend.count() == 100
     assert backend.search(SearchQuery("並行", per_page=200)).total == 100
+
+
+def test_an_index_from_an_older_version_is_refused_politely_then_rebuilt_by_sync(app, client):
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="古い索引でも失われない発言")
+    with app.app_context():
+        folder = sync.backend().folder
+    (folder / "hiroba-schema").write_text("1")  # as an index written before the schema changed
+    page = client.get("/search?q=発言")
+    assert page.status_code == 503 and "索引" in page.get_data(as_text=True)
+    api = client.get("/api/v1/search?q=発言")
+    assert api.status_code == 503 and api.get_json()["error"]["status"] == 503
+    result = app.test_cli_runner().invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "rebuilding" in result.output, result.output
+    assert len(found(app, "失われない")) == 1

@@ -2,8 +2,8 @@
 
 Whoosh has no character filters, so text is normalised here before indexing and before querying:
 NFKC (ＩＴ = IT, ｶﾀｶﾅ = カタカナ, full-width digits), case folding. Runs of CJK characters become
-unigrams (one field) and bigrams (another field), so any substring of one, two or more characters
-can be found; Latin words and numbers stay whole words.
+bigrams plus each run's last character, so any substring of one, two or more characters can be
+found in one field; Latin words and numbers stay whole words.
 
 Whoosh pickles these classes into the index. Renaming or moving them needs a
 ``flask --app forum search rebuild``.
@@ -37,10 +37,13 @@ def is_cjk(term: str) -> bool:
 
 
 class NgramTokenizer(Tokenizer):
-    """CJK runs as n-grams of size ``n`` (runs shorter than ``n`` are skipped), Latin words whole.
-    Positions are consecutive within touching runs and leave a gap where punctuation or space
-    breaks the text, so a phrase of bigrams always means adjacent characters ("個人、情報" never
-    matches 個人情報)."""
+    """CJK runs as bigrams plus the run's last character alone, Latin words and numbers whole.
+
+    Any substring of two or more characters is a phrase of adjacent bigrams; a single character is
+    the first character of some bigram or the last character of a run, so a prefix query on this one
+    field finds it too. Positions leave a gap where punctuation breaks the text (not at plain
+    spaces), so "個人、情報" never matches 個人情報 while "open data" still matches open data.
+    """
 
     def __init__(self, n: int = 2) -> None:
         self.n = n
@@ -52,35 +55,50 @@ class NgramTokenizer(Tokenizer):
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
                  mode: str = "", **kwargs) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        previous_end = None
-        for run, cjk, start in runs(normalize(value)):
-            if previous_end is not None and start > previous_end:
-                pos += 1  # the text breaks here: no phrase may span it
-            previous_end = start + len(run)
-            pieces = ([(run[i:i + self.n], start + i) for i in range(len(run) - self.n + 1)]
-                      if cjk else [(run, start)])
-            for text, offset in pieces:
-                token.text = text
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = text
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar = start_char + offset
-                    token.endchar = start_char + offset + len(text)
-                pos += 1
-                yield token
+        token.boost = 1.0
+        token.stopped = False
+        for text, pos, offset in pieces(value):
+            token.text = text
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + offset
+                token.endchar = start_char + offset + len(text)
+            yield token
+
+
+def pieces(value: str, tails: bool = True) -> list[tuple[str, int, int]]:
+    """(token, position, offset) for normalised ``value``: the tokens the index holds.
+    A run's last character shares the position of the run's last bigram, so phrases of bigrams and
+    words stay consecutive; ``tails=False`` leaves it out (a query's phrase needs only bigrams)."""
+    text = normalize(value)
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    previous_end = None
+    for match in RUN.finditer(text):
+        run, start = match.group(0), match.start()
+        if previous_end is not None and start > previous_end and not text[previous_end:start].isspace():
+            pos += 1  # punctuation breaks the text here: no phrase may span it
+        previous_end = start + len(run)
+        if match.group(1) is None:
+            out.append((run, pos, start))
+            pos += 1
+            continue
+        for i in range(len(run) - 1):
+            out.append((run[i:i + 2], pos, start + i))
+            pos += 1
+        if len(run) == 1:
+            out.append((run, pos, start))
+            pos += 1
+        elif tails:
+            out.append((run[-1], pos - 1, start + len(run) - 1))  # beside the run's last bigram
+    return out
 
 
 def bigram_analyzer() -> NgramTokenizer:
     return NgramTokenizer(2)
-
-
-def unigram_analyzer() -> NgramTokenizer:
-    return NgramTokenizer(1)
 
 
 def query_terms(query: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import Protocol
 
 from whoosh import fields, index
-from whoosh.query import And, Every, NumericRange, Or, Phrase, Query, Term
 
-from forum.search.analysis import bigram_analyzer, is_cjk, normalize, unigram_analyzer
+from forum.search.analysis import bigram_analyzer, is_cjk, normalize
+from forum.search.evaluate import Evaluator, Plan, plain, word
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class SearchQuery:
 class SearchResults:
     total: int
     ids: list[int] = field(default_factory=list)
+    exact: bool = True  # False: ``total`` is an estimate (a phrase search with very many candidates)
 
 
 class SearchBackend(Protocol):
@@ -67,20 +69,51 @@ class SearchBackend(Protocol):
     def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None) -> int: ...
 
 
+SCHEMA_VERSION = 3  # raise when the fields or the analyzer change: the index must be rebuilt
+
+
+class IndexOutdated(RuntimeError):
+    """The index on disk was built with another schema; ``flask --app forum search rebuild``."""
+
+
 def _schema() -> fields.Schema:
+    # One posting per value where no range is asked (shift_step=0); the created time keeps a few
+    # tiers for date ranges and a column for the newest-first order.
     return fields.Schema(
-        id=fields.NUMERIC(int, bits=64, stored=True, unique=True, signed=False),
-        thread_id=fields.NUMERIC(int, bits=64, stored=True, signed=False),
-        room_id=fields.NUMERIC(int, bits=64, signed=False),
-        board_id=fields.NUMERIC(int, bits=64, signed=False),
+        id=fields.NUMERIC(int, bits=32, stored=True, unique=True, signed=False, shift_step=0),
+        room_id=fields.NUMERIC(int, bits=32, signed=False, shift_step=0),
+        board_id=fields.NUMERIC(int, bits=32, signed=False, shift_step=0),
         area=fields.ID(),
         visibility=fields.ID(),
         author=fields.ID(),
-        created=fields.NUMERIC(int, bits=64, sortable=True, signed=False),
-        text=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),  # title and body, bigrams and words
-        text1=fields.TEXT(analyzer=unigram_analyzer(), phrase=False),  # single characters
-        plain=fields.STORED(),  # normalised title + body, for the exact-substring check
+        created=fields.NUMERIC(int, bits=32, sortable=True, signed=False, shift_step=8),
+        text=fields.TEXT(analyzer=bigram_analyzer(), phrase=False),  # title and body
+        plain=fields.STORED(),  # the same, normalised: phrases are checked against it
     )
+
+
+def _create(folder: Path):
+    ix = index.create_in(folder, _schema())
+    (folder / "hiroba-schema").write_text(str(SCHEMA_VERSION))
+    return ix
+
+
+def _version(folder: Path) -> int | None:
+    try:
+        return int((folder / "hiroba-schema").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _retrying(open_: Callable):
+    for attempt in range(20):
+        try:
+            return open_()
+        except (FileNotFoundError, index.EmptyIndexError):
+            if attempt == 19:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 class WhooshBackend:
@@ -90,6 +123,7 @@ class WhooshBackend:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.folder.parent / (self.folder.name + ".lock")
+        self._segments: dict = {}  # per-segment data for queries (segments never change)
 
     @contextmanager
     def _locked(self):
@@ -100,28 +134,43 @@ class WhooshBackend:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _index(self):
+    def _index(self, locked: bool = False):
+        """The index, created on first use. Readers may race a writer in another process that is
+        just replacing its table of contents, so opening is retried briefly."""
         if not index.exists_in(self.folder):
-            with self._locked():
-                if not index.exists_in(self.folder):
-                    index.create_in(self.folder, _schema())
-        return index.open_dir(self.folder)
+            if locked:
+                _create(self.folder)
+            else:
+                with self._locked():
+                    if not index.exists_in(self.folder):
+                        _create(self.folder)
+        if _version(self.folder) != SCHEMA_VERSION:
+            raise IndexOutdated(str(self.folder))
+        return _retrying(lambda: index.open_dir(self.folder))
+
+    def _searcher(self):
+        return _retrying(lambda: self._index().searcher())
+
+    def outdated(self) -> bool:
+        try:
+            self._index()
+        except IndexOutdated:
+            return True
+        return False
 
     @staticmethod
     def _fields(doc: SearchDoc) -> dict:
-        plain = normalize(f"{doc.title}\n{doc.body}")
-        return {"id": doc.id, "thread_id": doc.thread_id, "room_id": doc.room_id or 0,
-                "board_id": doc.board_id or 0, "area": doc.area or "-", "visibility": doc.visibility,
-                "author": normalize(doc.author or "-"), "created": int(doc.created_at.timestamp()),
-                "text": plain, "text1": plain, "plain": plain}
+        return {"id": doc.id, "room_id": doc.room_id or 0, "board_id": doc.board_id or 0,
+                "area": doc.area or "-", "visibility": doc.visibility, "author": normalize(doc.author or "-"),
+                "created": int(doc.created_at.timestamp()), "text": f"{doc.title}\n{doc.body}",
+                "plain": plain(f"{doc.title}\n{doc.body}")}
 
     def add(self, docs: Iterable[SearchDoc]) -> None:
         docs = list(docs)
         if not docs:
             return
-        ix = self._index()
         with self._locked():
-            writer = ix.writer()
+            writer = self._index(locked=True).writer()
             for doc in docs:
                 writer.update_document(**self._fields(doc))
             writer.commit()
@@ -130,19 +179,18 @@ class WhooshBackend:
         ids = list(ids)
         if not ids:
             return
-        ix = self._index()
         with self._locked():
-            writer = ix.writer()
+            writer = self._index(locked=True).writer()
             for doc_id in ids:
                 writer.delete_by_term("id", doc_id)
             writer.commit()
 
     def count(self) -> int:
-        with self._index().searcher() as searcher:
+        with self._searcher() as searcher:
             return searcher.doc_count()
 
     def all_ids(self) -> set[int]:
-        with self._index().searcher() as searcher:
+        with self._searcher() as searcher:
             return {fields_["id"] for fields_ in searcher.all_stored_fields()}
 
     def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None) -> int:
@@ -150,7 +198,7 @@ class WhooshBackend:
         fresh = self.folder.parent / (self.folder.name + ".new")
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
-        ix = index.create_in(fresh, _schema())
+        ix = _create(fresh)
         writer = ix.writer(limitmb=256, procs=max(1, min(2, os.cpu_count() or 1)), multisegment=True)
         count = 0
         for doc in docs:
@@ -170,70 +218,34 @@ class WhooshBackend:
 
     # ------------------------------------------------------------ querying
 
-    @staticmethod
-    def _term_query(term: str) -> Query:
-        if is_cjk(term) and len(term) == 1:
-            return Term("text1", term)
-        tokens = [t.text for t in bigram_analyzer()(term)]
-        if not tokens:
-            return Term("text1", term)
-        return Term("text", tokens[0]) if len(tokens) == 1 else Phrase("text", tokens)
-
-    def build(self, q: SearchQuery) -> tuple[Query | None, list[str]]:
-        """The Whoosh query and the words that must appear as they are (exact-substring check)."""
-        words, excluded, alternatives = [], [], []
+    def plan(self, q: SearchQuery) -> Plan:
+        """The query words and filters of ``q`` (malformed input degrades to plain words)."""
+        plan = Plan(newest=q.newest)
         for raw in split_query(q.text):
             if raw.startswith("-") and len(raw) > 1:
-                excluded.append(raw[1:])
-            elif "|" in raw:
-                alternatives.append([w for w in raw.split("|") if w])
+                plan.excluded += filter(None, [word(raw[1:])])
             else:
-                words.append(raw)
-        parts: list[Query] = [self._term_query(w) for w in words]
-        parts += [Or([self._term_query(w) for w in alt]) for alt in alternatives if alt]
-        filters = [Term("visibility", v) for v in q.visibility]
-        parts.append(Or(filters) if len(filters) > 1 else filters[0])
+                alternatives = [w for w in map(word, raw.split("|")) if w is not None]
+                if alternatives:
+                    plan.groups.append(alternatives)
+        plan.filters.append(("visibility", tuple(q.visibility)))
         if q.room_id:
-            parts.append(Term("room_id", q.room_id))
+            plan.filters.append(("room_id", q.room_id))
         if q.board_id:
-            parts.append(Term("board_id", q.board_id))
+            plan.filters.append(("board_id", q.board_id))
         if q.area:
-            parts.append(Term("area", q.area))
+            plan.filters.append(("area", q.area))
         if q.author:
-            parts.append(Term("author", normalize(q.author)))
-        if q.since or q.until:
-            parts.append(NumericRange("created", int(q.since.timestamp()) if q.since else None,
-                                      int(q.until.timestamp()) if q.until else None))
-        if not words and not alternatives:
-            parts.append(Every())
-        query = And(parts)
-        return query, words + [f"-{w}" for w in excluded]
+            plan.filters.append(("author", normalize(q.author)))
+        plan.since = int(q.since.timestamp()) if q.since else None
+        plan.until = int(q.until.timestamp()) if q.until else None
+        return plan
 
     def search(self, q: SearchQuery) -> SearchResults:
-        query, checks = self.build(q)
-        # Phrases cannot span a break in the text (the tokenizer leaves a position gap), so only
-        # words with spaces inside need the exact-substring check on the stored text.
-        must = [w for w in checks if not w.startswith("-") and _needs_check(w)]
-        must_not = [w[1:] for w in checks if w.startswith("-")]
         start = (max(q.page, 1) - 1) * q.per_page
-        with self._index().searcher() as searcher:
-            kwargs: dict = {"limit": None}
-            if q.newest:
-                kwargs.update(sortedby="created", reverse=True)
-            hits = searcher.search(query, **kwargs)
-            if not must and not must_not:
-                total = len(hits)
-                return SearchResults(total=total, ids=[hit["id"] for hit in hits[start:start + q.per_page]])
-            ids = []
-            for docnum in hits.docs():
-                plain = searcher.stored_fields(docnum)["plain"]
-                if all(w in plain for w in must) and not any(w in plain for w in must_not):
-                    ids.append(searcher.stored_fields(docnum)["id"])
-        return SearchResults(total=len(ids), ids=ids[start:start + q.per_page])
-
-
-def _needs_check(word: str) -> bool:
-    return any(ch.isspace() for ch in word)
+        with self._searcher() as searcher:
+            total, exact, docnums = Evaluator(searcher, self._segments).run(self.plan(q), start, q.per_page)
+            return SearchResults(total=total, exact=exact, ids=[searcher.stored_fields(d)["id"] for d in docnums])
 
 
 def split_query(text: str) -> list[str]:
