@@ -135,3 +135,21 @@ def test_a_phrase_never_spans_a_break(tmp_path):
     backend.add([SearchDoc(1, 1, "", "個人、人情、情報", "x", T0), SearchDoc(2, 1, "", "個人情報とＩＴ推進", "x", T0)])
     assert backend.search(SearchQuery("個人情報")).ids == [2]
     assert backend.search(SearchQuery("it推進")).ids == [2]
+
+
+def test_many_phrase_candidates_give_an_exact_page_and_an_estimated_total(tmp_path):
+    """Documents holding every bigram of 電子会議室 but not the phrase are never returned; with more
+    candidates than the check budget the total is an estimate, and says so."""
+    backend = WhooshBackend(tmp_path / "index")
+    backend.rebuild(SearchDoc(i, 1, "", "電子会議室の案内" if i % 2 else "電子と子会と会議と議室", "x",
+                              T0 + timedelta(minutes=i)) for i in range(1, 1201))
+    first = backend.search(SearchQuery("電子会議室", per_page=20))
+    assert len(first.ids) == 20 and all(i % 2 for i in first.ids)
+    assert not first.exact and 450 <= first.total <= 750
+    second = backend.search(SearchQuery("電子会議室", per_page=20, page=2))
+    assert not set(first.ids) & set(second.ids) and all(i % 2 for i in second.ids)
+    everything = backend.search(SearchQuery("電子会議室", per_page=2000))
+    assert everything.exact and sorted(everything.ids) == list(range(1, 1201, 2))
+    newest = backend.search(SearchQuery("電子会議室", per_page=5, newest=True)).ids
+    assert newest == [1199, 1197, 1195, 1193, 1191]
+    assert backend.search(SearchQuery("会議 -電子会議室", per_page=2000)).total == 600

@@ -53,8 +53,8 @@ def test_withdrawn_posts_disappear_from_search(app, city):
 def test_search_api_envelope(app, city):
     who, _room, _thread = city
     data = who["guest"].get("/api/v1/search?q=防災&per_page=1").get_json()
-    assert set(data) == {"items", "page", "per_page", "total", "next"}
-    assert data["total"] == 2 and len(data["items"]) == 1 and data["next"]
+    assert set(data) == {"items", "page", "per_page", "total", "next", "total_exact"}  # the envelope + one
+    assert data["total"] == 2 and data["total_exact"] is True and len(data["items"]) == 1 and data["next"]
     item = data["items"][0]
     assert {"id", "thread_id", "room_id", "body", "snippet_html"} <= set(item)
     assert "<mark>防災</mark>" in item["snippet_html"]

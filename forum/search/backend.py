@@ -7,8 +7,10 @@ nothing outside this module imports Whoosh.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from typing import Protocol
 from whoosh import fields, index
 
 from forum.search.analysis import bigram_analyzer, is_cjk, normalize
-from forum.search.evaluate import Evaluator, Plan, plain, word
+from forum.search.evaluate import Evaluator, OpenSegments, Plan, plain, word
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class SearchBackend(Protocol):
 SCHEMA_VERSION = 3  # raise when the fields or the analyzer change: the index must be rebuilt
 
 
+REBUILD_BATCH = 20_000
+
+
 class IndexOutdated(RuntimeError):
     """The index on disk was built with another schema; ``flask --app forum search rebuild``."""
 
@@ -105,6 +110,15 @@ def _version(folder: Path) -> int | None:
         return None
 
 
+def _identity(folder: Path) -> tuple[int, int]:
+    """Changes when a rebuild swaps a new folder in (a new index may repeat a generation number)."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_dev, stat.st_ino)
+
+
 def _retrying(open_: Callable):
     for attempt in range(20):
         try:
@@ -123,7 +137,9 @@ class WhooshBackend:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.folder.parent / (self.folder.name + ".lock")
-        self._segments: dict = {}  # per-segment data for queries (segments never change)
+        self._reading = threading.Lock()
+        self._open = OpenSegments()
+        self._identity = _identity(self.folder)
 
     @contextmanager
     def _locked(self):
@@ -148,8 +164,21 @@ class WhooshBackend:
             raise IndexOutdated(str(self.folder))
         return _retrying(lambda: index.open_dir(self.folder))
 
-    def _searcher(self):
-        return _retrying(lambda: self._index().searcher())
+    @contextmanager
+    def _view(self):
+        """The current generation's segments, one thread at a time (the open readers are shared)."""
+        with self._reading:
+            identity = _identity(self.folder)
+            if identity != self._identity:
+                self._open.close()  # a rebuild swapped a new folder in
+                self._identity = identity
+            ix = self._index()
+            leaves, schema = _retrying(lambda: self._leaves(ix))
+            yield Evaluator(leaves, schema)
+
+    def _leaves(self, ix):
+        toc = ix._read_toc()
+        return self._open.view(ix.storage, toc), toc.schema
 
     def outdated(self) -> bool:
         try:
@@ -186,12 +215,12 @@ class WhooshBackend:
             writer.commit()
 
     def count(self) -> int:
-        with self._searcher() as searcher:
-            return searcher.doc_count()
+        with self._view() as view:
+            return sum(leaf.doc_count_all - len(leaf.deleted) for leaf in view.leaves)
 
     def all_ids(self) -> set[int]:
-        with self._searcher() as searcher:
-            return {fields_["id"] for fields_ in searcher.all_stored_fields()}
+        with self._view() as view:
+            return {stored["id"] for _doc, stored in view.live_docs()}
 
     def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None) -> int:
         """Build a fresh index beside the live one, then swap it in."""
@@ -199,14 +228,17 @@ class WhooshBackend:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
         ix = _create(fresh)
-        writer = ix.writer(limitmb=256, procs=max(1, min(2, os.cpu_count() or 1)), multisegment=True)
         count = 0
-        for doc in docs:
-            writer.add_document(**self._fields(doc))
-            count += 1
-            if progress and count % 1000 == 0:
-                progress(count)
-        writer.commit()
+        docs = iter(docs)
+        while batch := list(itertools.islice(docs, REBUILD_BATCH)):
+            # One segment per batch keeps each writer's postings in memory (no spill-and-merge).
+            writer = ix.writer(limitmb=512, procs=max(1, min(2, os.cpu_count() or 1)), multisegment=True)
+            for doc in batch:
+                writer.add_document(**self._fields(doc))
+                count += 1
+                if progress and count % 1000 == 0:
+                    progress(count)
+            writer.commit()
         with self._locked():
             old = self.folder.parent / (self.folder.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -243,9 +275,9 @@ class WhooshBackend:
 
     def search(self, q: SearchQuery) -> SearchResults:
         start = (max(q.page, 1) - 1) * q.per_page
-        with self._searcher() as searcher:
-            total, exact, docnums = Evaluator(searcher, self._segments).run(self.plan(q), start, q.per_page)
-            return SearchResults(total=total, exact=exact, ids=[searcher.stored_fields(d)["id"] for d in docnums])
+        with self._view() as view:
+            total, exact, docnums = view.run(self.plan(q), start, q.per_page)
+            return SearchResults(total=total, exact=exact, ids=[view.stored(d)["id"] for d in docnums])
 
 
 def split_query(text: str) -> list[str]:

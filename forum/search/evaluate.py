@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 
 from forum.search.analysis import is_cjk, normalize, pieces
 
@@ -62,10 +64,56 @@ class Plan:
 
 @dataclass
 class Segment:
-    """What a query needs of one immutable segment, kept while the segment lives."""
+    """What queries need of one immutable segment at one offset, kept while the segment lives."""
 
     created: list[int]
     filters: dict[tuple[str, object], frozenset[int]] = field(default_factory=dict)
+
+
+@dataclass
+class Leaf:
+    reader: object  # whoosh SegmentReader: postings and stored fields (never change)
+    offset: int
+    doc_count_all: int
+    deleted: frozenset[int]  # local docnums, from the current table of contents
+    data: Segment
+
+
+class OpenSegments:
+    """Segment readers kept open between queries: opening one copies its files into memory (tens of
+    milliseconds at 100,000 posts), and a segment's postings never change; only its deletions do,
+    and those are read from the current table of contents on every query."""
+
+    def __init__(self) -> None:
+        self.readers: dict[str, object] = {}
+        self.data: dict[tuple[str, int], Segment] = {}
+
+    def view(self, storage, toc) -> list[Leaf]:
+        leaves: list[Leaf] = []
+        offset = 0
+        for segment in toc.segments:
+            sid = segment.segment_id()
+            reader = self.readers.get(sid)
+            if reader is None:
+                reader = self.readers[sid] = SegmentReader(storage, toc.schema, segment, generation=toc.generation)
+            data = self.data.get((sid, offset))
+            if data is None:
+                data = self.data[(sid, offset)] = Segment(created=list(reader.column_reader("created")))
+            leaves.append(Leaf(reader, offset, segment.doc_count_all(), frozenset(segment.deleted_docs()), data))
+            offset += segment.doc_count_all()
+        live = {segment.segment_id() for segment in toc.segments}
+        for sid in set(self.readers) - live:
+            self.readers.pop(sid).close()
+        placed = {(leaf.reader.segment().segment_id(), leaf.offset) for leaf in leaves}
+        for key in set(self.data) - placed:
+            del self.data[key]
+        return leaves
+
+    def close(self) -> None:
+        for reader in self.readers.values():
+            reader.close()
+        self.readers.clear()
+        self.data.clear()
 
 
 def plain(text: str) -> str:
@@ -73,110 +121,140 @@ def plain(text: str) -> str:
     return " ".join(normalize(text).split())
 
 
-class Evaluator:
-    """One query over one open searcher; ``segments`` is the backend's cache of Segment data."""
+def _block_ids(matcher, offset: int) -> list[int]:
+    """The global docnums of a posting block (stored as deltas; summed in C, not per id in Python)."""
+    if matcher._data is None:
+        matcher._read_data()
+    return list(accumulate(matcher._data[0], initial=offset))[1:]
 
-    def __init__(self, searcher, segments: dict[tuple[str, int], Segment]) -> None:
-        self.searcher = searcher
-        self.schema = searcher.schema
-        self.leaves = [(seg, offset) for seg, offset in searcher.reader().leaf_readers()
-                       if seg.segment() is not None]  # an empty index has one reader without a segment
-        self.doc_count = max(searcher.doc_count(), 1)
-        live = {(seg.segment().segment_id(), offset) for seg, offset in self.leaves}
-        for key in set(segments) - live:
-            del segments[key]
-        self.segments = segments
+
+def _ranked(docs: set[int], scores: dict[int, float] | None, created: list[int], k: int | None = None) -> list[int]:
+    """Best first (then newest), or newest first when ``scores`` is None; the top ``k`` or all.
+    Stable sorts with C-level keys (ties: the later document first) keep 50,000 candidates cheap."""
+    candidates = sorted(docs, reverse=True)
+    if scores is None:
+        if k is not None:
+            return heapq.nlargest(k, candidates, key=created.__getitem__)
+        candidates.sort(key=created.__getitem__, reverse=True)
+        return candidates
+    if k is not None and len(candidates) > k:
+        values = list(map(scores.__getitem__, candidates))
+        threshold = heapq.nlargest(k, values)[-1]
+        candidates = [d for d, v in zip(candidates, values, strict=True) if v >= threshold]
+    candidates.sort(key=created.__getitem__, reverse=True)
+    candidates.sort(key=scores.__getitem__, reverse=True)
+    return candidates if k is None else candidates[:k]
+
+
+class Evaluator:
+    """One query over the open segments of one index generation."""
+
+    def __init__(self, leaves: list[Leaf], schema) -> None:
+        self.leaves = leaves
+        self.schema = schema
+        self.doc_count = max(sum(leaf.doc_count_all - len(leaf.deleted) for leaf in leaves), 1)
         self.held: dict[Word, set[int]] = {}
+
+    def stored(self, doc: int) -> dict:
+        leaf = self.leaves[bisect_right([leaf.offset for leaf in self.leaves], doc) - 1]
+        return leaf.reader.stored_fields(doc - leaf.offset)
+
+    def live_docs(self):
+        """Every document that is not deleted, as (docnum, stored fields)."""
+        for leaf in self.leaves:
+            for local in range(leaf.doc_count_all):
+                if local not in leaf.deleted:
+                    yield leaf.offset + local, leaf.reader.stored_fields(local)
 
     # ------------------------------------------------------------ postings as sets
 
-    def _segment(self, seg, offset: int) -> Segment:
-        key = (seg.segment().segment_id(), offset)
-        found = self.segments.get(key)
-        if found is None:
-            found = self.segments[key] = Segment(created=list(seg.column_reader("created")))
-        return found
+    def _matcher(self, leaf: Leaf, fieldname: str, value):
+        try:
+            return leaf.reader._terms.matcher(fieldname, self.schema[fieldname].to_bytes(value),
+                                              self.schema[fieldname].format)
+        except (TermNotFound, KeyError):
+            return None
 
     def _postings(self, fieldname: str, text) -> dict[int, float]:
         """docnum → term frequency over every segment (deleted documents left in; removed later)."""
         out: dict[int, float] = {}
-        token = self.schema[fieldname].to_bytes(text)
-        fmt = self.schema[fieldname].format
-        for seg, offset in self.leaves:
-            try:
-                matcher = seg._terms.matcher(fieldname, token, fmt)
-            except (TermNotFound, KeyError):
-                continue
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids = matcher._ids if not offset else [offset + i for i in matcher._ids]
-                out.update(zip(ids, matcher._weights, strict=True))
+        for leaf in self.leaves:
+            matcher = self._matcher(leaf, fieldname, text)
+            while matcher is not None and matcher.is_active():
+                matcher._read_weights()  # loads the block; its ids are delta-encoded
+                out.update(zip(_block_ids(matcher, leaf.offset), matcher._weights, strict=True))
                 matcher._next_block()
         return out
 
     def _filter(self, fieldname: str, value) -> set[int]:
         out: set[int] = set()
-        for seg, offset in self.leaves:
-            cached = self._segment(seg, offset)
+        for leaf in self.leaves:
             key = (fieldname, value)
-            if key not in cached.filters:
-                cached.filters[key] = frozenset(self._postings_in(seg, offset, fieldname, value))
-            out |= cached.filters[key]
+            if key not in leaf.data.filters:
+                ids: list[int] = []
+                matcher = self._matcher(leaf, fieldname, value)
+                while matcher is not None and matcher.is_active():
+                    ids.extend(_block_ids(matcher, leaf.offset))
+                    matcher._next_block()
+                leaf.data.filters[key] = frozenset(ids)
+            out |= leaf.data.filters[key]
         return out
-
-    def _postings_in(self, seg, offset: int, fieldname: str, value) -> list[int]:
-        try:
-            matcher = seg._terms.matcher(fieldname, self.schema[fieldname].to_bytes(value),
-                                         self.schema[fieldname].format)
-        except (TermNotFound, KeyError):
-            return []
-        ids: list[int] = []
-        while matcher.is_active():
-            matcher._read_ids()
-            ids.extend(offset + i for i in matcher._ids)
-            matcher._next_block()
-        return ids
 
     def _prefix_terms(self, prefix: str) -> list[str]:
         terms: set[str] = set()
-        for seg, _offset in self.leaves:
-            terms.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in seg.expand_prefix("text", prefix))
+        for leaf in self.leaves:
+            terms.update(t.decode("utf-8") if isinstance(t, bytes) else t
+                         for t in leaf.reader.expand_prefix("text", prefix))
         return sorted(terms)
 
     def _idf(self, df: int) -> float:
         return 1.0 + math.log(self.doc_count / (df + 1.0))
 
+    def _ids(self, fieldname: str, value) -> set[int]:
+        out: set[int] = set()
+        for leaf in self.leaves:
+            matcher = self._matcher(leaf, fieldname, value)
+            while matcher is not None and matcher.is_active():
+                out.update(_block_ids(matcher, leaf.offset))
+                matcher._next_block()
+        return out
+
+    def _df(self, term: str) -> int:
+        return sum(leaf.reader.doc_frequency("text", term) for leaf in self.leaves)
+
     def _word(self, w: Word, scores: dict[int, float] | None) -> set[int]:
         """Documents holding every term of ``w`` (a superset when ``w.needs_check``); adds the
-        word's BM25 weight (without length normalisation: posts are short) to ``scores``."""
+        word's BM25 weight to ``scores``, from its rarest term (without length normalisation:
+        posts are short). Only that term's frequencies are read; the others give ids only."""
+        weighted: dict[int, float] = {}
         if w.prefix:
-            postings: list[dict[int, float]] = []
-            merged: dict[int, float] = {}
+            docs: set[int] = set()
             for term in self._prefix_terms(w.prefix):
-                for doc, tf in self._postings("text", term).items():
-                    merged[doc] = merged.get(doc, 0.0) + tf
-            postings.append(merged)
+                docs |= self._ids("text", term)
         else:
-            postings = [self._postings("text", term) for term in w.terms]
-        postings.sort(key=len)
-        docs = set(postings[0]) if postings else set()
-        for other in postings[1:]:
-            docs.intersection_update(other)
+            terms = sorted(w.terms, key=self._df)
+            weighted = self._postings("text", terms[0])
+            docs = set(weighted)
+            for term in terms[1:]:
+                if not docs:
+                    break
+                docs &= self._ids("text", term)
         self.held[w] = docs
         if scores is not None:
-            for posting in postings:
-                idf = self._idf(len(posting))
+            idf = self._idf(len(weighted or docs))
+            weight = {tf: idf * tf * (K1 + 1) / (tf + K1) for tf in set(weighted.values())}
+            if not scores:
+                scores.update({doc: weight[weighted[doc]] for doc in docs} if weighted else dict.fromkeys(docs, idf))
+            else:
                 for doc in docs:
-                    tf = posting[doc]
-                    scores[doc] = scores.get(doc, 0.0) + idf * tf * (K1 + 1) / (tf + K1)
+                    scores[doc] = scores.get(doc, 0.0) + (weight[weighted[doc]] if weighted else idf)
         return docs
 
     # ------------------------------------------------------------ the query
 
     def run(self, plan: Plan, start: int, count: int) -> tuple[int, bool, list[int]]:
         """(total, whether the total is exact, the page's docnums)."""
-        scores: dict[int, float] | None = None if plan.newest else {}
+        scores: dict[int, float] | None = None if plan.newest or not plan.groups else {}
         docs: set[int] | None = None
         for group in plan.groups:
             union: set[int] = set()
@@ -184,18 +262,19 @@ class Evaluator:
                 union |= self._word(w, scores)
             docs = union if docs is None else docs & union
         if docs is None:
-            docs = set(range(self.searcher.doc_count_all()))
+            docs = set(range(sum(leaf.doc_count_all for leaf in self.leaves)))
         for fieldname, value in plan.filters:
             values = value if isinstance(value, tuple) else (value,)
             docs &= set().union(*(self._filter(fieldname, v) for v in values))
-        created = [c for seg, offset in self.leaves for c in self._segment(seg, offset).created]
+        created: list[int] = []
+        for leaf in self.leaves:
+            created.extend(leaf.data.created)
         if plan.since is not None or plan.until is not None:
             lo = plan.since if plan.since is not None else -1
             hi = plan.until if plan.until is not None else 2**63
             docs = {d for d in docs if lo <= created[d] < hi}
-        for seg, offset in self.leaves:
-            if seg.has_deletions():
-                docs.difference_update(offset + d for d in seg.deleted_docs_set)
+        for leaf in self.leaves:
+            docs.difference_update(leaf.offset + d for d in leaf.deleted)
         maybe_excluded: set[int] = set()
         for w in plan.excluded:
             held = self._word(w, None)
@@ -204,36 +283,36 @@ class Evaluator:
             else:
                 docs -= held
         checks = [w for group in plan.groups for w in group if w.needs_check]
-        if plan.newest:
-            def key(doc: int):
-                return created[doc], doc
-        else:
-            def key(doc: int):
-                return scores.get(doc, 0.0), created[doc], doc
         if not checks and not maybe_excluded:
-            return len(docs), True, heapq.nlargest(start + count, docs, key=key)[start:]
-        return self._checked(plan, docs, key, bool(checks), maybe_excluded, start, count)
-
-    def _checked(self, plan: Plan, docs: set[int], key, checks: bool, maybe_excluded: set[int],
-                 start: int, count: int) -> tuple[int, bool, list[int]]:
-        """Walk the candidates best first, checking the stored text, until the page is full and the
-        check budget is spent; the rest of the total is estimated from the share that passed."""
+            return len(docs), True, _ranked(docs, scores, created, start + count)[start:]
         must_check = docs if checks else maybe_excluded
+        head = _ranked(docs, scores, created, start + count + 2 * CHECK_BUDGET)  # usually enough
+        found = self._checked(plan, head, len(docs), must_check, start, count)
+        if found is None:
+            found = self._checked(plan, _ranked(docs, scores, created), len(docs), must_check, start, count)
+        return found
+
+    def _checked(self, plan: Plan, ordered: list[int], candidates: int, must_check: set[int], start: int,
+                 count: int) -> tuple[int, bool, list[int]] | None:
+        """Walk the candidates best first, checking the stored text, until the page is full and the
+        check budget is spent; the rest of the total is estimated from the share that passed.
+        None when ``ordered`` (the head of the ranking) ran out first."""
         hits: list[int] = []
         checked = passed = 0
-        ordered = sorted(docs, key=key, reverse=True)
         for position, doc in enumerate(ordered):
             if doc in must_check:
                 if len(hits) >= start + count and checked >= CHECK_BUDGET:
                     unchecked = len(must_check) - checked
-                    certain = len(ordered) - position - unchecked
+                    certain = candidates - position - unchecked
                     total = len(hits) + certain + round(unchecked * passed / checked)
                     return total, False, hits[start:start + count]
                 checked += 1
-                if not self._passes(doc, self.searcher.stored_fields(doc)["plain"], plan):
+                if not self._passes(doc, self.stored(doc)["plain"], plan):
                     continue
                 passed += 1
             hits.append(doc)
+        if len(ordered) < candidates:
+            return None
         return len(hits), True, hits[start:start + count]
 
     def _passes(self, doc: int, text: str, plan: Plan) -> bool:

@@ -31,6 +31,7 @@ class Results:
     page: int
     per_page: int
     items: list[Found]
+    exact: bool = True  # False: ``total`` is an estimate (a common phrase in a large forum)
 
     @property
     def pages(self) -> int:
@@ -72,4 +73,5 @@ def run(user, text: str, *, page: int = 1, per_page: int | None = None, room_id:
         if doc is None or doc.visibility not in visibility:
             continue
         items.append(Found(post, highlighted(doc.body, words)))
-    return Results(query=text, total=found.total, page=max(page, 1), per_page=per_page, items=items)
+    return Results(query=text, total=found.total, page=max(page, 1), per_page=per_page, items=items,
+                   exact=found.exact)

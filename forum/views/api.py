@@ -204,4 +204,4 @@ def search_posts():
     next_url = url_for("api.search_posts", q=text, page=results.page + 1, per_page=per_page,
                        _external=True) if has_next else None
     return jsonify({"items": items, "page": results.page, "per_page": per_page, "total": results.total,
-                    "next": next_url})
+                    "total_exact": results.exact, "next": next_url})
