@@ -137,3 +137,33 @@ def test_an_index_from_an_older_version_is_refused_politely_then_rebuilt_by_sync
     result = app.test_cli_runner().invoke(args=["search", "sync"])
     assert result.exit_code == 0 and "rebuilding" in result.output, result.output
     assert len(found(app, "失われない")) == 1
+
+
+def test_a_room_made_private_or_moved_and_a_deleted_post_reach_the_index(app):
+    from forum.models import Post, Room, RoomState
+
+    who = people(app)
+    room_id = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room_id, body="公民館の予約方法について")
+    thread = last_thread(app)
+    reply(who["keyaki"], thread.id, "公民館の予約をネットでしたい")
+    assert len(found(app, "公民館")) == 2
+    with app.app_context():
+        room = db.session.get(Room, room_id)
+        area = room.area
+        other_area = "citizen" if area == "city" else "city"
+        room.area = other_area
+        db.session.commit()
+        assert len(sync.backend().search(SearchQuery("公民館", area=other_area)).ids) == 2
+        room.state = RoomState.PROPOSED.value  # no longer public
+        db.session.commit()
+    assert found(app, "公民館") == []
+    with app.app_context():
+        room = db.session.get(Room, room_id)
+        room.state = RoomState.OPEN.value
+        db.session.commit()
+    assert len(found(app, "公民館")) == 2
+    with app.app_context():
+        db.session.delete(db.session.get(Post, posts_of(app, thread.id)[1].id))
+        db.session.commit()
+    assert len(found(app, "公民館")) == 1  # delete

@@ -48,6 +48,7 @@ def backend() -> WhooshBackend:
 def _record_changes(session: Session, _context) -> None:
     ids: set[int] = set()
     moved_threads: set[int] = set()
+    changed_rooms: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
             state = inspect(obj)
@@ -58,9 +59,16 @@ def _record_changes(session: Session, _context) -> None:
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in ("room_id", "board_id", "title")):
                 moved_threads.add(obj.id)
+        elif isinstance(obj, Room) and obj in session.dirty:
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in ("state", "area")):
+                changed_rooms.add(obj.id)  # made public or not, or moved to another area
     connection = session.connection()
     if moved_threads:
         ids |= set(connection.execute(select(Post.id).where(Post.thread_id.in_(moved_threads))).scalars())
+    if changed_rooms:
+        ids |= set(connection.execute(select(Post.id).join(Thread, Post.thread_id == Thread.id)
+                                      .where(Thread.room_id.in_(changed_rooms))).scalars())
     if ids:
         now = clock.now()
         connection.execute(insert(SearchOutbox), [{"post_id": i, "created_at": now} for i in sorted(ids)])
