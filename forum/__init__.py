@@ -73,16 +73,18 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         boards,
         department,
+        exports,
         feeds,
         letters,
         main,
         mypage,
+        opinions,
         rooms,
         search,
         threads,
     )
 
-    for module in (main, auth, account, mypage, admin, department, rooms, threads, boards, letters,
+    for module in (main, auth, account, mypage, admin, department, exports, opinions, rooms, threads, boards, letters,
                    feeds, search, api):
         app.register_blueprint(module.bp)
     moderation.init_app(app)

@@ -115,6 +115,33 @@ def import_command(file: Path, room_id: int) -> None:
                f"{result.skipped} already there")
 
 
+@click.command("export")
+@click.option("--room", "room_ids", type=int, multiple=True, required=True, help="A room id (repeat for more).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "csv-utf8", "broadlistening", "json", "xlsx", "report"]),
+              default="csv", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--since", help="First day (YYYY-MM-DD, Japan time).")
+@click.option("--until", help="Last day (YYYY-MM-DD, Japan time), included.")
+@click.option("--thread", "thread_ids", type=int, multiple=True, help="Only this topic (repeat for more).")
+@click.option("--status", "statuses", multiple=True, help="Only topics with this answer status.")
+@click.option("--tag", "tags", multiple=True, help="Only opinions with this tag.")
+@with_appcontext
+def export_command(room_ids, fmt, out, since, until, thread_ids, statuses, tags) -> None:
+    """Export the public opinions of rooms (personal information masked), as the department page does."""
+    from forum.exports.selection import ExportFilter
+    from forum.services import exports
+    from forum.services.errors import ServiceError
+    from forum.services.search import parse_day
+
+    flt = ExportFilter(room_ids=tuple(room_ids), thread_ids=tuple(thread_ids), since=parse_day(since),
+                       until=parse_day(until, end=True), statuses=tuple(statuses), tags=tuple(tags))
+    try:
+        rows = exports.export(None, flt, fmt, out, via="cli")
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"wrote {rows} opinions to {out}")
+
+
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
@@ -167,3 +194,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(notify_cli)
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)

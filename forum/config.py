@@ -32,6 +32,8 @@ def defaults() -> dict[str, Any]:
         # the site's public address, for links in mails sent from commands (digests)
         "BASE_URL": "http://127.0.0.1:5000",
         "SECRET_KEY": None,
+        "PSEUDONYM_KEY": None,  # keys the authors' pseudonyms in exports; kept in instance/ when unset
+        "EXPORT_DIR": None,  # instance/exports
         "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -139,6 +141,10 @@ def _finish(app: Flask) -> None:
         cfg["REMEMBER_COOKIE_SECURE"] = True
     elif not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _local_secret_key(instance / "secret_key")
+    if not cfg["PSEUDONYM_KEY"]:
+        cfg["PSEUDONYM_KEY"] = _local_secret_key(instance / "pseudonym_key")
+    if not cfg["EXPORT_DIR"]:
+        cfg["EXPORT_DIR"] = str(instance / "exports")
 
 
 def _local_secret_key(path: Path) -> str:

@@ -46,6 +46,8 @@ class Permission(StrEnum):
     EXPORT_AUDIT_LOG = "export_audit_log"  # the audit log as CSV, for the city's auditors
     MANAGE_USERS = "manage_users"
     MANAGE_DEPARTMENTS = "manage_departments"
+    EXPORT_OPINIONS = "export_opinions"  # export and summarise the opinions of one's department's rooms
+    TAG_OPINIONS = "tag_opinions"  # sort opinions with tags (賛成, 要望, …) in rooms one coordinates
 
 
 _SIGNED_IN = {Role.RESIDENT, Role.COORDINATOR, Role.MODERATOR, Role.STAFF, Role.ADMIN}
@@ -67,6 +69,8 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_AUDIT_LOG: frozenset({Role.ADMIN}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MANAGE_DEPARTMENTS: frozenset({Role.ADMIN}),
+    Permission.EXPORT_OPINIONS: frozenset({Role.STAFF, Role.ADMIN}),
+    Permission.TAG_OPINIONS: frozenset({Role.COORDINATOR, Role.MODERATOR, Role.ADMIN}),
 }
 
 #: Held by a signed-in user only once their e-mail address is verified (登録市民).
@@ -91,6 +95,10 @@ def _coordinates(user: Any, room: Any) -> bool:
     return role_of(user) is Role.ADMIN or user.id in room.coordinator_ids
 
 
+def _tags_in(user: Any, room: Any) -> bool:
+    return role_of(user) in {Role.MODERATOR, Role.ADMIN} or user.id in room.coordinator_ids
+
+
 def _owns_board(user: Any, board: Any) -> bool:
     return role_of(user) is Role.ADMIN or user.id in board.owner_ids
 
@@ -102,6 +110,8 @@ SCOPES: dict[Permission, Callable[[Any, Any], bool]] = {
     Permission.HANDLE_LETTERS: _own_department,
     Permission.COORDINATE_ROOM: _coordinates,
     Permission.MANAGE_BOARD_MEMBERS: _owns_board,
+    Permission.EXPORT_OPINIONS: _own_department,
+    Permission.TAG_OPINIONS: _tags_in,
 }
 
 

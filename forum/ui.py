@@ -105,7 +105,7 @@ def _context() -> dict:
     if not has_request_context():  # mails rendered by commands and background work
         return {"site_name": current_app.config["SITE_NAME"], "current_locale": str(get_locale())}
     return {
-        "can": lambda perm: can(current_user, perm),
+        "can": lambda perm, target=None: can(current_user, perm, target),
         "area_names": AREA_NAMES,
         "room_state_names": ROOM_STATE_NAMES,
         "thread_status_names": THREAD_STATUS_NAMES,

@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forum import clock
+from forum.exports.cells import excel_safe
 from forum.extensions import db
 from forum.forms import ActionForm, FlagForm, RuleForm, SanctionForm
 from forum.models import Board, Post, PostState, Room, Thread, User
@@ -269,11 +270,6 @@ def audit_csv():
                          excel_safe(json.dumps(entry.details, ensure_ascii=False))])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="hiroba-audit-log.csv"'})
-
-
-def excel_safe(value: str) -> str:
-    """A cell Excel will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # ---------------------------------------------------------------- a member and their sanctions

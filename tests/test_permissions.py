@@ -33,6 +33,8 @@ EXPECTED = {
     Permission.EXPORT_AUDIT_LOG: {A},
     Permission.MANAGE_USERS: {A},
     Permission.MANAGE_DEPARTMENTS: {A},
+    Permission.EXPORT_OPINIONS: {S, A},
+    Permission.TAG_OPINIONS: {C, M, A},
 }
 
 # A representative route per permission, and who gets through on it. For scoped permissions the
@@ -55,6 +57,8 @@ WALK = {
     Permission.EXPORT_AUDIT_LOG: ("/moderation/audit.csv", {A}),
     Permission.MANAGE_USERS: ("/admin/users", {A}),
     Permission.MANAGE_DEPARTMENTS: ("/admin/departments", {A}),
+    Permission.EXPORT_OPINIONS: ("/department/export/?room={reported}", {S, A}),
+    Permission.TAG_OPINIONS: ("/rooms/{closed}/opinions", {C, M, A}),
 }
 #: Places whose existence is not told to those who may not see them: 404, not 403 or a login.
 HIDDEN = {Permission.VIEW_STAFF_BOARD}

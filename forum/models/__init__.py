@@ -4,14 +4,36 @@ from forum.models.board import Board, BoardKind, BoardMember
 from forum.models.department import Department
 from forum.models.letter import Letter, LetterStatus
 from forum.models.notification import Notification, NotifyMode, Watch
+from forum.models.opinion import STANDARD_TAGS, OpinionTag
 from forum.models.room import Area, DepartmentAnswer, Room, RoomReport, RoomState, RulesAcceptance
 from forum.models.search_outbox import SearchOutbox
 from forum.models.thread import Post, PostRevision, PostState, Reaction, Thread, ThreadStatus
 from forum.models.user import User
 
 __all__ = [
-    "Area", "Board", "BoardKind", "BoardMember", "Department", "DepartmentAnswer", "Letter",
-    "LetterStatus", "Notification", "NotifyMode", "Post",
-    "PostRevision", "PostState", "Reaction", "Room", "RoomReport", "RoomState", "RulesAcceptance", "SearchOutbox",
-    "Thread", "ThreadStatus", "User", "Watch",
+    "STANDARD_TAGS",
+    "Area",
+    "Board",
+    "BoardKind",
+    "BoardMember",
+    "Department",
+    "DepartmentAnswer",
+    "Letter",
+    "LetterStatus",
+    "Notification",
+    "NotifyMode",
+    "OpinionTag",
+    "Post",
+    "PostRevision",
+    "PostState",
+    "Reaction",
+    "Room",
+    "RoomReport",
+    "RoomState",
+    "RulesAcceptance",
+    "SearchOutbox",
+    "Thread",
+    "ThreadStatus",
+    "User",
+    "Watch",
 ]

@@ -52,6 +52,7 @@ class Room(db.Model):
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tag_choices: Mapped[str] = mapped_column(Text, default="", server_default="")  # the room's own tags, a line each
 
     department: Mapped[Department | None] = relationship()  # noqa: F821
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])  # noqa: F821

@@ -1,0 +1,148 @@
+"""Which opinions an export holds, and each as one row.
+
+An opinion is a resident's public post in a room: built on ``public_posts()`` so that hidden,
+withdrawn, held and staff-only posts can never be exported; the city's own (official) posts are
+answers, not opinions, and are left out. Bodies are plain text with personal information masked,
+authors a pseudonym that is stable within a room and says nothing about the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from forum import clock
+from forum.extensions import db
+from forum.models import OpinionTag, Post, Room, Thread
+from forum.services.public import public_posts
+from forum.text.markup import to_plain_text
+from forum.text.pii import mask_pii
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """What staff picked. Empty tuples mean "all"; dates are aware UTC bounds (until exclusive)."""
+
+    room_ids: tuple[int, ...]
+    thread_ids: tuple[int, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def describe(self) -> dict:
+        """For the audit log and the JSON header."""
+        out = asdict(self)
+        out["room_ids"], out["thread_ids"] = list(self.room_ids), list(self.thread_ids)
+        out["statuses"], out["tags"] = list(self.statuses), list(self.tags)
+        out["since"] = self.since.isoformat() if self.since else None
+        out["until"] = self.until.isoformat() if self.until else None
+        return out
+
+
+@dataclass(frozen=True)
+class Opinion:
+    id: int
+    room_id: int
+    room: str
+    thread_id: int
+    thread: str
+    posted_at: datetime  # aware, in the site's time zone (JST)
+    author: str  # pseudonym, stable within the room
+    body: str  # plain text, personal information masked
+    reply_to: int | None
+    reactions: int
+    replies: int
+    status: str  # the thread's answer status (ThreadStatus value)
+    url: str
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def pseudonym(room_id: int, author_id: int | None, legacy_author: str | None = None,
+              key: bytes | None = None) -> str:
+    """A short id for one author in one room: the same person gets another id in another room, and
+    nothing about them (e-mail, name, handle history, IP) goes into it. Keyed with the instance's
+    PSEUDONYM_KEY, so ids stay the same from one export to the next."""
+    subject = f"user:{author_id}" if author_id is not None else f"legacy:{legacy_author or '-'}"
+    key = key or current_app.config["PSEUDONYM_KEY"].encode()
+    digest = hmac.new(key, f"{room_id}:{subject}".encode(), hashlib.sha256).hexdigest()
+    return f"P{room_id}-{digest[:10]}"
+
+
+def _statement(flt: ExportFilter):
+    stmt = (public_posts().where(Thread.room_id.in_(flt.room_ids), Post.is_official.is_(False))
+            .with_only_columns(Post.id, Post.thread_id, Post.author_id, Post.legacy_author, Post.body,
+                               Post.reply_to_id, Post.reaction_count, Post.created_at, Thread.room_id,
+                               Thread.title, Thread.status, Room.title))
+    if flt.thread_ids:
+        stmt = stmt.where(Post.thread_id.in_(flt.thread_ids))
+    if flt.since:
+        stmt = stmt.where(Post.created_at >= flt.since)
+    if flt.until:
+        stmt = stmt.where(Post.created_at < flt.until)
+    if flt.statuses:
+        stmt = stmt.where(Thread.status.in_(flt.statuses))
+    if flt.tags:
+        stmt = stmt.where(Post.id.in_(select(OpinionTag.post_id).where(OpinionTag.label.in_(flt.tags))))
+    return stmt
+
+
+def count(flt: ExportFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(_statement(flt).order_by(None).subquery())) or 0
+
+
+def _reply_counts(ids: list[int]) -> dict[int, int]:
+    stmt = (public_posts().where(Post.reply_to_id.in_(ids)).with_only_columns(Post.reply_to_id, func.count())
+            .group_by(Post.reply_to_id).order_by(None))
+    return dict(db.session.execute(stmt).all())
+
+
+def _tags(ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for post_id, label in db.session.execute(select(OpinionTag.post_id, OpinionTag.label)
+                                             .where(OpinionTag.post_id.in_(ids))
+                                             .order_by(OpinionTag.post_id, OpinionTag.label)):
+        out.setdefault(post_id, []).append(label)
+    return out
+
+
+def post_url_pattern() -> str:
+    """The permalink of a post with ``{}`` for its id, absolute (also from the CLI)."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for("threads.permalink", post_id=987654321, _external=True).replace("987654321", "{}")
+
+
+def opinions(flt: ExportFilter) -> Iterator[Opinion]:
+    """Every selected opinion, oldest first, read in batches (memory stays flat at 100,000)."""
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    url = post_url_pattern()
+    key = current_app.config["PSEUDONYM_KEY"].encode()
+    stmt = _statement(flt).order_by(None).order_by(Post.created_at, Post.id)
+    last: tuple[datetime, int] | None = None
+    while True:
+        page = stmt
+        if last is not None:
+            page = page.where((Post.created_at > last[0]) | ((Post.created_at == last[0]) & (Post.id > last[1])))
+        rows = db.session.execute(page.limit(BATCH)).all()
+        if not rows:
+            return
+        ids = [row[0] for row in rows]
+        replies, tags = _reply_counts(ids), _tags(ids)
+        for (post_id, thread_id, author_id, legacy_author, body, reply_to, reactions, created_at, room_id,
+             thread_title, status, room_title) in rows:
+            yield Opinion(
+                id=post_id, room_id=room_id, room=room_title, thread_id=thread_id, thread=thread_title,
+                posted_at=clock.to_local(created_at, tz).replace(microsecond=0),
+                author=pseudonym(room_id, author_id, legacy_author, key),
+                body=mask_pii(to_plain_text(body)), reply_to=reply_to, reactions=reactions or 0,
+                replies=replies.get(post_id, 0), status=status, url=url.format(post_id),
+                tags=tuple(tags.get(post_id, ())))
+        last = (rows[-1][7], rows[-1][0])

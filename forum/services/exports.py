@@ -1,0 +1,138 @@
+"""Exporting the opinions of rooms for their department: who may, what is written, the audit entry."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from forum import clock
+from forum.exports import formats, selection
+from forum.exports.selection import ExportFilter, Opinion
+from forum.exports.summary import Background, Summary, summarize
+from forum.extensions import db
+from forum.models import Post, Room, Thread
+from forum.permissions import Permission, can
+from forum.services.errors import ServiceError
+from forum.services.public import PUBLIC_ROOM_STATES, public_posts
+from forum.text.keywords import compound_nouns
+from forum.text.markup import to_plain_text
+from forum.text.pii import mask_pii
+
+BACKGROUND_SAMPLE = 5000  # forum posts tokenised to tell what is specific to the selection
+PARALLEL_FROM = 5000  # opinions; fewer are tokenised in this process
+
+
+def rooms_for(user) -> list[Room]:
+    """The rooms whose opinions ``user`` may export: their department's (all for admins)."""
+    stmt = select(Room).where(Room.state.in_([s.value for s in PUBLIC_ROOM_STATES]))
+    rooms = db.session.scalars(stmt.order_by(Room.opens_at.desc(), Room.id.desc()))
+    return [room for room in rooms if can(user, Permission.EXPORT_OPINIONS, room)]
+
+
+def threads_of(room: Room) -> list[Thread]:
+    return list(db.session.scalars(select(Thread).where(Thread.room_id == room.id, Thread.public_post_count > 0)
+                                   .order_by(Thread.created_at, Thread.id)))
+
+
+def check(user, flt: ExportFilter) -> list[Room]:
+    """The filter's rooms, or a 403 ServiceError when any of them is not ``user``'s to export."""
+    if not flt.room_ids:
+        raise ServiceError(_l("Choose at least one room."), field="room")
+    rooms = list(db.session.scalars(select(Room).where(Room.id.in_(flt.room_ids))))
+    if len(rooms) != len(set(flt.room_ids)):
+        raise ServiceError(_l("That room does not exist."), field="room", status=404)
+    if user is not None and not all(can(user, Permission.EXPORT_OPINIONS, room) for room in rooms):
+        raise ServiceError(_l("You may export only the rooms of your own department."), status=403)
+    return rooms
+
+
+def terms_of(texts: list[str]) -> list[list[str]]:
+    """Compound nouns of each text; large selections use both cores."""
+    if len(texts) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [compound_nouns(t) for t in texts]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        return pool.map(compound_nouns, texts, chunksize=500)
+
+
+def background(flt: ExportFilter, selected: list[list[str]]) -> Background:
+    """Document frequencies over the forum: every room opinion when the selection is all of them,
+    else the selection plus an evenly spread, deterministic sample of the others."""
+    everything = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False))
+                  .with_only_columns(Post.id).order_by(None))
+    total = db.session.scalar(select(func.count()).select_from(everything.subquery())) or 0
+    if total <= len(selected):
+        return Background.of(selected)
+    stride = max(1, math.ceil(total / BACKGROUND_SAMPLE))
+    others = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False),
+                                   Thread.room_id.not_in(flt.room_ids), Post.id % stride == 0)
+              .with_only_columns(Post.body).order_by(None).order_by(Post.id).limit(BACKGROUND_SAMPLE))
+    sample = [mask_pii(to_plain_text(body)) for body in db.session.scalars(others)]
+    return Background.of(selected + terms_of(sample))
+
+
+def summary_of(flt: ExportFilter, opinions: list[Opinion]) -> Summary:
+    terms = terms_of([o.body for o in opinions])
+    return summarize(opinions, terms, background(flt, terms))
+
+
+def describe(rooms: list[Room], flt: ExportFilter) -> str:
+    """The filter in words, for the report's header."""
+    parts = ["、".join(room.title for room in rooms)]
+    if flt.since or flt.until:
+        tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+        since = clock.to_local(flt.since, tz).date().isoformat() if flt.since else ""
+        until = clock.to_local(flt.until, tz).date().isoformat() if flt.until else ""
+        parts.append(f"期間 {since}〜{until}")
+    if flt.thread_ids:
+        parts.append(f"話題 {len(flt.thread_ids)}件")
+    if flt.statuses:
+        parts.append("状態 " + "、".join(formats.status_names().get(s, s) for s in flt.statuses))
+    if flt.tags:
+        parts.append("タグ " + "、".join(flt.tags))
+    return "／".join(parts)
+
+
+def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web") -> int:
+    """Write the export to ``path`` and record it in the audit log; returns the number of rows."""
+    from moderation import audit
+
+    if fmt not in formats.FORMATS:
+        raise ServiceError(_l("Choose a format."), field="format")
+    rooms = check(user, flt)
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    meta = {"generated_at": formats.now_iso(clock.to_local(clock.now(), tz)),
+            "generated_by": user.handle if user is not None else "command line",
+            "title": "、".join(room.title for room in rooms), "filter": flt.describe(), "format": fmt}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("csv", "csv-utf8"):
+        rows = formats.write_csv(selection.opinions(flt), path, excel=fmt == "csv")
+    elif fmt == "broadlistening":
+        rows = formats.write_broadlistening(selection.opinions(flt), path)
+    else:
+        opinions = list(selection.opinions(flt))
+        summary = summary_of(flt, opinions)
+        meta["rows"] = len(opinions)
+        if fmt == "json":
+            rows = formats.write_json(opinions, summary, path, meta)
+        elif fmt == "xlsx":
+            rows = formats.write_xlsx(opinions, summary, path, meta)
+        else:
+            rows = formats.write_report(opinions, summary, path, {**meta, "filter_text": describe(rooms, flt)})
+    audit(user, "export.opinions", rooms[0] if len(rooms) == 1 else None,
+          details={"filter": flt.describe(), "format": fmt, "rows": rows, "via": via})
+    db.session.commit()
+    return rows
+
+
+def download_name(rooms: list[Room], fmt: str) -> str:
+    stamp = clock.to_local(clock.now(), current_app.config["BABEL_DEFAULT_TIMEZONE"]).strftime("%Y%m%d-%H%M")
+    room_part = f"room{rooms[0].id}" if len(rooms) == 1 else f"{len(rooms)}rooms"
+    kind = {"broadlistening": "-broadlistening", "csv-utf8": "-utf8"}.get(fmt, "")
+    return f"hiroba-opinions-{room_part}-{stamp}{kind}{formats.FORMATS[fmt][0]}"

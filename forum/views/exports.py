@@ -1,0 +1,66 @@
+"""Department staff export the opinions of their rooms (所管課の意見出力)."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, render_template, request, send_file
+from flask_login import current_user
+
+from forum.exports import formats
+from forum.exports.selection import ExportFilter
+from forum.models import STANDARD_TAGS, ThreadStatus
+from forum.permissions import Permission, require
+from forum.services import exports
+from forum.services import tags as tag_service
+from forum.services.errors import ServiceError
+from forum.services.search import parse_day
+from forum.views.common import db_id
+
+bp = Blueprint("exports", __name__, url_prefix="/department/export")
+
+
+def _ids(values: list[str]) -> tuple[int, ...]:
+    return tuple(sorted({i for i in map(db_id, values) if i is not None}))
+
+
+def _filter(values) -> ExportFilter:
+    statuses = tuple(s for s in values.getlist("status") if s in {t.value for t in ThreadStatus})
+    tags = tuple(sorted({t.strip()[:30] for t in values.getlist("tag") if t.strip()}))
+    return ExportFilter(room_ids=_ids(values.getlist("room")), thread_ids=_ids(values.getlist("thread")),
+                        since=parse_day(values.get("since")), until=parse_day(values.get("until"), end=True),
+                        statuses=statuses, tags=tags)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require(Permission.EXPORT_OPINIONS)
+def index():
+    values = request.form if request.method == "POST" else request.args
+    flt = _filter(values)
+    rooms = exports.rooms_for(current_user)
+    if flt.room_ids and not set(flt.room_ids) <= {room.id for room in rooms}:
+        try:
+            exports.check(current_user, flt)
+        except ServiceError as error:
+            abort(error.status if error.status in (403, 404) else 400)
+    chosen = [room for room in rooms if room.id in flt.room_ids]
+    if request.method == "POST":
+        fmt = values.get("format", "")
+        try:
+            suffix = formats.FORMATS.get(fmt, ("",))[0]
+            path = Path(current_app.config["EXPORT_DIR"]) / f"download-{secrets.token_hex(8)}{suffix}"
+            exports.export(current_user, flt, fmt, path)
+        except ServiceError as error:
+            flash(str(error.message), "error")
+        else:
+            data = io.BytesIO(path.read_bytes())
+            path.unlink(missing_ok=True)  # nothing personal stays on disk after a direct download
+            return send_file(data, mimetype=formats.FORMATS[fmt][1], as_attachment=True,
+                             download_name=exports.download_name(chosen, fmt))
+    tags = list(dict.fromkeys(t for room in chosen for t in tag_service.choices(room))) or list(STANDARD_TAGS)
+    threads = [thread for room in chosen for thread in exports.threads_of(room)] if len(chosen) == 1 else []
+    count = exports.selection.count(flt) if chosen else None
+    return render_template("exports/index.html", rooms=rooms, chosen=chosen, flt=flt, tags=tags, threads=threads,
+                           count=count, values=values, statuses=list(ThreadStatus), formats=formats.FORMATS)
