@@ -89,3 +89,22 @@ def test_plain_text_and_excerpt():
     assert to_plain_text("**大事** な点\n\n- 一つ目\n- 二つ目") == "大事 な点\n\n一つ目\n二つ目"
     assert to_plain_text("<b>x</b> & y") == "<b>x</b> & y"
     assert excerpt("あ" * 100, 10) == "あ" * 9 + "…"
+
+
+def test_plain_text_shortcut_agrees_with_the_renderer():
+    """Bodies without Markdown are taken as they are; they must read exactly as rendered ones."""
+    import random
+    from pathlib import Path
+
+    from forum.text.markup import _rendered_text, to_plain_text
+
+    corpus = Path(__file__).resolve().parents[2] / "shared/corpus/municipal_ja.txt"
+    lines = corpus.read_text(encoding="utf-8").splitlines() if corpus.exists() else []
+    samples = [line for line in lines if line.strip()]
+    rng = random.Random(7)
+    pieces = ["防災", "ＩＴ", "a", "1", "。", " ", "\u3000", "\n", "\n\n", "\n\n\n", "-", "+", "=", "(", ")", "!",
+              ":", "https://example.jp", "&", "*", "_", "~", ">", "\t", "２", "！", "ｱｲｳ", "\r\n", "10.", "#"]
+    samples += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    samples += ["一行目\n二行目\n\n三行目", "\u3000字下げの段落", "末尾に空白 \n次", "https://example.jpを参照"]
+    for text in samples:
+        assert to_plain_text(text) == _rendered_text(text.replace("\r\n", "\n").replace("\r", "\n")), repr(text)

@@ -90,3 +90,32 @@ def test_matches_point_at_what_was_typed():
 def test_only_some_kinds():
     text = "a@b.jp 03-1234-5678"
     assert mask_pii(text, frozenset({"phone"})) == "a@b.jp ［電話番号］"
+
+
+def test_fold_shortcut_agrees_with_the_character_by_character_fold():
+    """Texts of everyday Japanese characters fold with a translate table; the result and the
+    positions must be exactly those of the careful fold (which handles ﾞ, combining marks, ㍻…)."""
+    import random
+
+    from forum.text import normalize
+
+    rng = random.Random(11)
+    alphabet = ("防災電話番号ｶﾀｶﾅカタカナひらがなＡＢＣabc０１２012－ー−‐-@＠〒丁目 　\n、。「」"
+                "ﾞﾟ\u3099㍻ß①ヿゟ\u0301")
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        for dashes in (False, True):
+            fast = normalize.fold_for_matching(text, dashes=dashes)
+            slow_out, slow_spans = [], []
+            i = 0
+            while i < len(text):
+                j = i + 1
+                while j < len(text) and (text[j] in normalize._VOICE_MARKS or normalize.unicodedata.combining(text[j])):
+                    j += 1
+                for ch in normalize._fold_char(text[i:j], dashes):
+                    slow_out.append(ch)
+                    slow_spans.append((i, j))
+                i = j
+            assert fast.text == "".join(slow_out), repr(text)
+            for start in range(len(fast.text)):
+                assert fast.original(start, start + 1) == slow_spans[start], repr(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -86,6 +86,10 @@ class Post(db.Model):
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a moderator edited part of it
     legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
     legacy_author: Mapped[str | None] = mapped_column(String(60))  # imported author's name
+    # the body as plain text with personal information masked (what exports show), kept in step
+    # with the body on every write; NULL or an older version means "work it out when read"
+    masked_text: Mapped[str | None] = mapped_column(Text)
+    masked_version: Mapped[int | None] = mapped_column(Integer)
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User | None] = relationship()  # noqa: F821
@@ -128,3 +132,19 @@ class Reaction(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
                                          index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+@event.listens_for(Post, "before_insert")
+@event.listens_for(Post, "before_update")
+def _keep_masked_text(_mapper, _connection, post: Post) -> None:
+    from forum.text.masked import MASK_VERSION, masked_plain_text
+
+    if post.masked_version != MASK_VERSION or post.masked_text is None or _body_changed(post):
+        post.masked_text = masked_plain_text(post.body or "")
+        post.masked_version = MASK_VERSION
+
+
+def _body_changed(post: Post) -> bool:
+    from sqlalchemy import inspect
+
+    return inspect(post).attrs.body.history.has_changes()

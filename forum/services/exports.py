@@ -20,8 +20,7 @@ from forum.permissions import Permission, can
 from forum.services.errors import ServiceError
 from forum.services.public import PUBLIC_ROOM_STATES, public_posts
 from forum.text.keywords import compound_nouns
-from forum.text.markup import to_plain_text
-from forum.text.pii import mask_pii
+from forum.text.masked import masked_plain_text
 
 BACKGROUND_SAMPLE = 5000  # forum posts tokenised to tell what is specific to the selection
 PARALLEL_FROM = 5000  # opinions; fewer are tokenised in this process
@@ -73,7 +72,7 @@ def background(flt: ExportFilter, selected: list[list[str]]) -> Background:
     others = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False),
                                    Thread.room_id.not_in(flt.room_ids), Post.id % stride == 0)
               .with_only_columns(Post.body).order_by(None).order_by(Post.id).limit(BACKGROUND_SAMPLE))
-    sample = [mask_pii(to_plain_text(body)) for body in db.session.scalars(others)]
+    sample = [masked_plain_text(body) for body in db.session.scalars(others)]
     return Background.of(selected + terms_of(sample))
 
 

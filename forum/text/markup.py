@@ -57,9 +57,24 @@ def render(source: str) -> str:
     return _linker().linkify(clean)
 
 
+#: Characters (and line starts) that can make Markdown out of plain text; a body without any of
+#: them reads the same rendered or not.
+_MARKUP_CHARS = re.compile(r"[*_\[\]<>`#~\\&\x00\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_MARKUP_LINE_START = re.compile(r"^(?:[^\S\n]|[-+=]|\d)|[^\S\n]$", re.MULTILINE)
+
+
 def to_plain_text(source: str) -> str:
-    """The text of a body without markup: for API plain text, excerpts, search and exports."""
-    html = render(source)
+    """The text of a body without markup: for API plain text, excerpts, search and exports.
+    Plain text (most posts) is taken as it is; otherwise every tag of the renderer's output is
+    dropped, so sanitizing and linkifying (which only add or remove tags) are not needed."""
+    source = (source or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not _MARKUP_CHARS.search(source) and not _MARKUP_LINE_START.search(source):
+        return re.sub(r"\n{3,}", "\n\n", source).strip()
+    return _rendered_text(source)
+
+
+def _rendered_text(source: str) -> str:
+    html = _renderer().render(source)
     # the renderer's own newlines after block tags are layout only; make the breaks explicit
     html = re.sub(r"(<br>|</li>|<ul>|<ol>|</p>|<blockquote>)\n", r"\1", html)
     html = html.replace("<br>", "\n").replace("</li>", "\n").replace("</p>", "\n\n")
