@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.views import (
         account,
         admin,
+        answer_tables,
         api,
         auth,
         boards,
@@ -84,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         threads,
     )
 
-    for module in (main, auth, account, mypage, admin, department, exports, opinions, rooms, threads, boards, letters,
-                   feeds, search, api):
+    for module in (main, auth, account, mypage, admin, answer_tables, department, exports, opinions, rooms,
+                   threads, boards, letters, feeds, search, api):
         app.register_blueprint(module.bp)
     moderation.init_app(app)

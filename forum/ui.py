@@ -11,7 +11,16 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from forum import clock
-from forum.models import Area, BoardKind, LetterStatus, NotifyMode, RoomState, ThreadStatus
+from forum.models import (
+    AnswerTableState,
+    Area,
+    BoardKind,
+    LetterStatus,
+    NotifyMode,
+    Reflection,
+    RoomState,
+    ThreadStatus,
+)
 from forum.permissions import Permission, Role, can
 from forum.services import notifications
 from forum.text import markup
@@ -57,6 +66,18 @@ LETTER_STATUS_NAMES = {
     LetterStatus.RECEIVED: _l("Received"),
     LetterStatus.IN_PROGRESS: _l("Being handled"),
     LetterStatus.REPLIED: _l("Replied"),
+}
+REFLECTION_NAMES = {
+    Reflection.REFLECTED: _l("Reflected"),
+    Reflection.PARTLY: _l("Partly reflected"),
+    Reflection.NOT_REFLECTED: _l("Not reflected"),
+    Reflection.OTHER: _l("Other"),
+}
+ANSWER_TABLE_STATE_NAMES = {
+    AnswerTableState.DRAFT: _l("Draft"),
+    AnswerTableState.AWAITING: _l("Waiting for approval"),
+    AnswerTableState.APPROVED: _l("Approved"),
+    AnswerTableState.PUBLISHED: _l("Published"),
 }
 NOTIFY_MODE_NAMES = {
     NotifyMode.IMMEDIATE: _l("Right away, one e-mail each"),
@@ -109,6 +130,8 @@ def _context() -> dict:
         "area_names": AREA_NAMES,
         "room_state_names": ROOM_STATE_NAMES,
         "thread_status_names": THREAD_STATUS_NAMES,
+        "reflection_names": REFLECTION_NAMES,
+        "answer_table_state_names": ANSWER_TABLE_STATE_NAMES,
         "board_kind_names": BOARD_KIND_NAMES,
         "role_names": ROLE_NAMES,
         "current_locale": str(get_locale()),

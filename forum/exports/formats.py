@@ -196,3 +196,64 @@ def write_report(opinions: list[Opinion], summary: Summary, path: Path, meta: di
 
 def now_iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat()
+
+
+# ---------------------------------------------------------------- the answer table
+
+ANSWER_COLUMNS = ("No.", "意見の概要", "市の考え方", "反映状況", "意見ID")
+
+
+def reflection_names() -> dict[str, str]:
+    """反映 / 一部反映 / 反映なし / その他: the answer table is the city's document, in Japanese."""
+    from forum.ui import REFLECTION_NAMES
+
+    with force_locale("ja"):
+        return {str(key): str(label) for key, label in REFLECTION_NAMES.items()}
+
+
+def answer_rows(table) -> list[list]:
+    names = reflection_names()
+    return [[row.number, row.summary, row.response, names.get(row.reflection, row.reflection),
+             ", ".join(str(i) for i in row.opinion_ids)] for row in table.rows]
+
+
+def write_answer_csv(table, path: Path) -> int:
+    """The answer table as Excel CSV (UTF-8 with BOM, CRLF, quoted, formulas neutralised)."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+        writer.writerow(ANSWER_COLUMNS)
+        for values in answer_rows(table):
+            writer.writerow([excel_safe(v) if isinstance(v, str) else v for v in values])
+    return len(table.rows)
+
+
+def write_answer_xlsx(table, path: Path) -> int:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True, "border": 1, "bg_color": "#E8EEF7", "text_wrap": True})
+    cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    sheet = book.add_worksheet("意見の概要と市の考え方")
+    sheet.write_string(0, 0, excel_safe(f"{table.room.title} 意見の概要と市の考え方"), book.add_format({"bold": True}))
+    if table.intro:
+        sheet.write_string(1, 0, excel_safe(table.intro))
+    for col, (heading, width) in enumerate(zip(ANSWER_COLUMNS, (6, 50, 50, 10, 20), strict=True)):
+        sheet.write_string(3, col, heading, bold)
+        sheet.set_column(col, col, width)
+    for r, values in enumerate(answer_rows(table), start=4):
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                sheet.write_string(r, col, excel_safe(value), cell)
+            else:
+                sheet.write_number(r, col, value, cell)
+    sheet.repeat_rows(3)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    book.close()
+    return len(table.rows)
+
+
+def write_answer_report(table, path: Path) -> int:
+    html = render_template("exports/answer_table.html", table=table, names=reflection_names())
+    path.write_text(html, encoding="utf-8")
+    return len(table.rows)

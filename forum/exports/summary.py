@@ -44,6 +44,7 @@ class Cluster:
     size: int
     terms: tuple[str, ...]
     representatives: tuple[int, ...]  # opinion ids nearest the centre, best first
+    members: tuple[int, ...] = ()  # every opinion id of the group (not in the JSON: it can be long)
 
 
 @dataclass
@@ -119,7 +120,8 @@ def clusters(opinions: list[Opinion], term_lists: list[list[str]]) -> list[Clust
         nearest = sorted(range(len(members)), key=lambda m: (-round(float(similarity[m]), 9),
                                                              opinions[rows[members[m]]].id))[:3]
         out.append(Cluster(label="・".join(terms[:3]), size=len(members), terms=terms,
-                           representatives=tuple(opinions[rows[members[m]]].id for m in nearest)))
+                           representatives=tuple(opinions[rows[members[m]]].id for m in nearest),
+                           members=tuple(sorted(opinions[rows[j]].id for j in members))))
     out.sort(key=lambda c: (-c.size, c.label))
     return out
 

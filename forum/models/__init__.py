@@ -1,5 +1,6 @@
 """SQLAlchemy models. No request code here; services own the transactions."""
 
+from forum.models.answer_table import AnswerRow, AnswerTable, AnswerTableState, Reflection
 from forum.models.board import Board, BoardKind, BoardMember
 from forum.models.department import Department
 from forum.models.letter import Letter, LetterStatus
@@ -12,6 +13,9 @@ from forum.models.user import User
 
 __all__ = [
     "STANDARD_TAGS",
+    "AnswerRow",
+    "AnswerTable",
+    "AnswerTableState",
     "Area",
     "Board",
     "BoardKind",
@@ -27,6 +31,7 @@ __all__ = [
     "PostRevision",
     "PostState",
     "Reaction",
+    "Reflection",
     "Room",
     "RoomReport",
     "RoomState",

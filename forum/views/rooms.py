@@ -11,7 +11,7 @@ from forum.extensions import db
 from forum.forms import ActionForm, AnswerForm, DeclineForm, ReportForm, RoomForm
 from forum.models import Area, Department, Room, RoomState, User
 from forum.permissions import Permission, Role, ensure, require, role_of
-from forum.services import notifications, posts, rooms
+from forum.services import answer_tables, notifications, posts, rooms
 from forum.services.errors import ServiceError
 from forum.ui import safe_next
 from forum.views.common import db_id, found, page_arg, show_error
@@ -46,7 +46,8 @@ def show(room_id: int):
         "rooms/show.html", room=room, threads=threads, total=total, page=page_arg(),
         per_page=current_app.config["THREADS_PER_PAGE"],
         refusal=posts.refusal(current_user, room), action_form=ActionForm(),
-        watching=notifications.is_watching(current_user, room=room))
+        watching=notifications.is_watching(current_user, room=room),
+        answer_table=answer_tables.published_table(room))
 
 
 @bp.route("/<int:room_id>/threads/new", methods=["GET", "POST"])

@@ -1,0 +1,108 @@
+"""The answer table page of a room: draft, approve, publish, download."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum.exports import formats
+from forum.extensions import db
+from forum.models import Reflection, Room
+from forum.permissions import Permission, can, require
+from forum.services import answer_tables
+from forum.services.errors import ServiceError
+from forum.views.common import found
+
+bp = Blueprint("answer_tables", __name__, url_prefix="/rooms/<int:room_id>/answer-table")
+
+DOWNLOADS = {"csv": (formats.write_answer_csv, ".csv", "text/csv"),
+             "xlsx": (formats.write_answer_xlsx, ".xlsx", formats.FORMATS["xlsx"][1]),
+             "html": (formats.write_answer_report, ".html", "text/html")}
+
+
+def _room(room_id: int) -> Room:
+    room = found(db.session.get(Room, room_id))
+    if not can(current_user, Permission.ANSWER_OFFICIALLY, room):
+        abort(403)
+    return room
+
+
+def _rows_from_form() -> list[answer_tables.RowInput]:
+    form = request.form
+    columns = [form.getlist(name) for name in ("summary", "response", "reflection", "opinions")]
+    count = min(len(c) for c in columns) if all(columns) else 0
+    return [answer_tables.RowInput(*(c[i][:5000] for c in columns)) for i in range(min(count, 400))]
+
+
+def _back(room: Room):
+    return redirect(url_for("answer_tables.show", room_id=room.id), code=303)
+
+
+@bp.get("/")
+@require(Permission.ANSWER_OFFICIALLY)
+def show(room_id: int):
+    room = _room(room_id)
+    table = answer_tables.table_of(room)
+    return render_template("answer_tables/show.html", room=room, table=table, reflections=list(Reflection),
+                           blank_rows=3)
+
+
+@bp.post("/<action>")
+@require(Permission.ANSWER_OFFICIALLY)
+def act(room_id: int, action: str):
+    room = _room(room_id)
+    table = answer_tables.table_of(room)
+    try:
+        if action == "start":
+            answer_tables.start(current_user, room)
+        elif table is None:
+            abort(404)
+        elif action == "save":
+            answer_tables.save(current_user, table, request.form.get("intro", ""), _rows_from_form())
+            flash(_("The answer table was saved."), "success")
+        elif action == "draft":
+            added = answer_tables.draft_from_groups(current_user, table)
+            flash(_("%(n)d rows were drafted from the groups of similar opinions. Rewrite them before approval.",
+                    n=added), "success")
+        elif action == "submit":
+            answer_tables.submit(current_user, table)
+            flash(_("The table now waits for approval by another staff member."), "success")
+        elif action == "approve":
+            answer_tables.approve(current_user, table)
+            flash(_("The table is approved and can be published."), "success")
+        elif action == "send-back":
+            answer_tables.send_back(current_user, table, request.form.get("note", ""))
+            flash(_("The table was sent back to draft."), "success")
+        elif action == "publish":
+            answer_tables.publish(current_user, table)
+            flash(_("The answer table is published on the room page."), "success")
+            return redirect(url_for("rooms.show", room_id=room.id, _anchor="answer-table"), code=303)
+        else:
+            abort(404)
+    except ServiceError as error:
+        if error.status == 403:
+            abort(403)
+        flash(str(error.message), "error")
+    return _back(room)
+
+
+@bp.get("/download.<fmt>")
+@require(Permission.ANSWER_OFFICIALLY)
+def download(room_id: int, fmt: str):
+    room = _room(room_id)
+    table = answer_tables.table_of(room) or abort(404)
+    if fmt not in DOWNLOADS:
+        abort(404)
+    writer, suffix, mimetype = DOWNLOADS[fmt]
+    path = Path(current_app.config["EXPORT_DIR"]) / f"answer-{secrets.token_hex(8)}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer(table, path)
+    data = io.BytesIO(path.read_bytes())
+    path.unlink(missing_ok=True)
+    return send_file(data, mimetype=mimetype, as_attachment=True,
+                     download_name=f"hiroba-answer-table-room{room.id}{suffix}")

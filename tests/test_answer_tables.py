@@ -1,0 +1,151 @@
+"""The answer table (意見の概要と市の考え方): draft, approval by someone else, publication on the
+room page with every row traced to its opinions, and its CSV/XLSX/printable downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import AnswerTable
+from forum.permissions import Role
+from moderation.models import AuditEntry
+from tests.conftest import add_user, login, submit
+from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, room_state, start_thread
+
+BODIES = ["避難所の案内板を多言語にしてほしい。", "避難所の場所がわかりにくい。", "防災無線が聞こえにくい。",
+          "防災無線の内容をメールでも送ってほしい。"]
+
+
+@pytest.fixture
+def reported(app):
+    return make_reported(app)
+
+
+def make_reported(app, extra: list[tuple[str, str]] = ()):
+    who = people(app)
+    add_user(app, "企画 職員2", "kikaku2@example.jp", role=Role.STAFF, department="企画政策課")
+    second = app.test_client()
+    assert login(second, "kikaku2@example.jp").status_code == 303
+    who["staff2"] = second
+    room = create_city_room(app, who["staff"])
+    start_thread(who["himawari"], room, title="避難所", body=BODIES[0])
+    thread = last_thread(app)
+    for i, body in enumerate(BODIES[1:]):
+        reply(who["keyaki" if i % 2 else "himawari"], thread.id, body)
+    for person, body in extra:
+        reply(who[person], thread.id, body)
+    ids = [p.id for p in posts_of(app, thread.id)]
+    submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}")
+    submit(who["coord"], f"/rooms/{room}/report", {"body": "避難所と防災無線の意見がありました。", "submit": "1"})
+    assert room_state(app, room) == "reported"
+    return who, room, ids
+
+
+def rows(*items):
+    data = {"summary": [], "response": [], "reflection": [], "opinions": []}
+    for summary, response, reflection, opinions in items:
+        data["summary"].append(summary)
+        data["response"].append(response)
+        data["reflection"].append(reflection)
+        data["opinions"].append(opinions)
+    return data
+
+
+def act(client, room, action, data=None):
+    return submit(client, f"/rooms/{room}/answer-table/{action}", data or {}, page=f"/rooms/{room}/answer-table/")
+
+
+def test_draft_approve_publish_with_opinion_links(app, reported):
+    who, room, ids = reported
+    assert act(who["staff"], room, "start").status_code == 303
+    data = {"intro": "ご意見ありがとうございました。", **rows(
+        ("避難所の案内・場所をわかりやすく", "案内板を多言語化し、地図を配布します。", "reflected",
+         f"{ids[0]}, {ids[1]}"),
+        ("防災無線が聞こえにくい", "メール配信を始めます。", "partly", f"{ids[2]} {ids[3]}"),
+        ("", "", "other", ""))}
+    assert act(who["staff"], room, "save", data).status_code == 303
+    with app.app_context():
+        table = db.session.scalar(select(AnswerTable))
+        assert [r.opinion_ids for r in table.rows] == [[ids[0], ids[1]], [ids[2], ids[3]]]
+        assert [r.number for r in table.rows] == [1, 2] and table.state == "draft"
+
+    assert act(who["staff"], room, "submit").status_code == 303
+    page = who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
+    assert "自分が作成した回答表は、別の職員か管理者が承認します" in page
+    assert act(who["staff"], room, "approve").status_code == 403  # not the drafter
+    assert act(who["other_staff"], room, "approve").status_code == 403  # not this department
+    assert act(who["staff2"], room, "approve").status_code == 303
+    assert act(who["staff"], room, "publish").status_code == 303
+    assert room_state(app, room) == "answered"
+
+    public = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
+    assert "意見の概要と市の考え方" in public and "案内板を多言語化し" in public and "一部反映" in public
+    assert f'href="/posts/{ids[0]}"' in public and "ご意見ありがとうございました" in public
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action.like("answer_table.%")).order_by(AuditEntry.id))]
+        assert actions == ["answer_table.start", "answer_table.edit", "answer_table.submit",
+                           "answer_table.approve", "answer_table.publish"]
+    assert act(who["staff"], room, "save", data).status_code == 303  # published: refused, nothing changes
+    assert "公表した回答表は変更できません" in who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
+
+
+def test_bad_opinion_numbers_are_refused_and_editing_after_approval_needs_approval_again(app, reported):
+    who, room, ids = reported
+    act(who["staff"], room, "start")
+    act(who["staff"], room, "save", rows(("概要", "考え方", "other", "999999, abc")))
+    page = who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
+    assert "この会議室の公開された意見ではありません: 999999" in page
+    act(who["staff"], room, "save", rows(("概要", "考え方", "other", str(ids[0]))))
+    act(who["staff"], room, "submit")
+    act(who["admin"], room, "approve")
+    with app.app_context():
+        assert db.session.scalar(select(AnswerTable)).state == "approved"
+    act(who["staff2"], room, "save", rows(("概要を変更", "考え方", "other", str(ids[0]))))
+    with app.app_context():
+        table = db.session.scalar(select(AnswerTable))
+        assert table.state == "draft" and table.approved_by is None
+    act(who["staff2"], room, "submit")
+    act(who["staff"], room, "send-back", {"note": "3行目を追加してください"})
+    assert "3行目を追加してください" in who["staff2"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
+
+
+def test_downloads_parse_back(app, reported, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    who, room, ids = reported
+    act(who["staff"], room, "start")
+    act(who["staff"], room, "save", rows(("=危険な式ではない", "対応します。", "not_reflected", f"{ids[0]}, {ids[2]}")))
+    raw = who["staff"].get(f"/rooms/{room}/answer-table/download.csv").get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0] == ["No.", "意見の概要", "市の考え方", "反映状況", "意見ID"]
+    assert table[1] == ["1", "'=危険な式ではない", "対応します。", "反映なし", f"{ids[0]}, {ids[2]}"]
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(who["staff"].get(f"/rooms/{room}/answer-table/download.xlsx").get_data())
+    sheet = openpyxl.load_workbook(path).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=4) if any(c.value for c in row)]
+    assert values[0] == ["No.", "意見の概要", "市の考え方", "反映状況", "意見ID"]
+    assert values[1][1:4] == ["'=危険な式ではない", "対応します。", "反映なし"]
+    html = who["staff"].get(f"/rooms/{room}/answer-table/download.html").get_data(as_text=True)
+    assert "意見の概要と市の考え方" in html and "@media print" in html
+    assert who["other_staff"].get(f"/rooms/{room}/answer-table/download.csv").status_code == 403
+    assert who["himawari"].get(f"/rooms/{room}/answer-table/").status_code == 403
+
+
+def test_rows_drafted_from_the_groups_link_every_member(app):
+    extra = [(person, text) for i in range(12) for person, text in (
+        ("himawari", f"避難所の案内板と避難所の地図がほしい（{i}）"),
+        ("keyaki", f"防災無線の音量と防災無線の放送時間を見直して（{i}）"))]
+    who, room, _ids = make_reported(app, extra)  # enough opinions to group: two clear themes
+    act(who["staff"], room, "start")
+    assert act(who["staff"], room, "draft").status_code == 303
+    with app.app_context():
+        table = db.session.scalar(select(AnswerTable))
+        assert len(table.rows) >= 2
+        linked = [i for row in table.rows for i in row.opinion_ids]
+        assert len(linked) == len(set(linked)) >= 24  # every grouped opinion, each in one row
+        assert all("について" in row.summary for row in table.rows)
