@@ -94,6 +94,17 @@ def notify_digest() -> None:
     click.echo(f"digest mails sent: {sent}")
 
 
+@notify_cli.command("deadlines")
+def notify_deadlines() -> None:
+    """Remind department staff of room reports to answer: 7 days and 1 day before, and when overdue
+    (run once a day from cron or a systemd timer, like the digest)."""
+    from forum.services import deadlines
+
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        sent = deadlines.send_reminders()
+    click.echo(f"deadline reminders: {sent}")
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--room", "room_id", type=int, required=True, help="The id of the room to load into.")

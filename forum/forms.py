@@ -135,6 +135,8 @@ class RoomForm(FlaskForm):
                                    validators=[DataRequired(_l("Enter a date and time."))])
     coordinators = SelectMultipleField(_l("Coordinators"), coerce=int, choices=[],
                                        validators=[Optional()])
+    answer_days = IntegerField(_l("Days the department has to answer the room report"), default=30,
+                               validators=[Optional(), NumberRange(min=1, max=365)])
     submit = SubmitField(_l("Save"))
 
 

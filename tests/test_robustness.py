@@ -42,7 +42,7 @@ def test_every_form_survives_odd_input(app, role):
               "purpose", "posting_rules", "handling", "department_id", "opens_at", "closes_at",
               "coordinators", "decline-reason", "decline-submit", "save", "kind", "owner", "subject",
               "reply", "notify_mode", "confirm", "room", "thread", "tag", "new_tag", "choices", "format", "page",
-              "intro", "summary", "response", "reflection", "opinions"]
+              "intro", "summary", "response", "reflection", "opinions", "answer_days"]
     for url in _urls(app, "POST"):
         if url == "/logout":
             continue

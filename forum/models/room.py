@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
@@ -53,6 +53,7 @@ class Room(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tag_choices: Mapped[str] = mapped_column(Text, default="", server_default="")  # the room's own tags, a line each
+    answer_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")  # to answer the report
 
     department: Mapped[Department | None] = relationship()  # noqa: F821
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])  # noqa: F821
@@ -92,6 +93,8 @@ class RoomReport(db.Model):
     body: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the department's answer is due
+    reminders: Mapped[str] = mapped_column(String(40), default="", server_default="")  # sent: "7,1,overdue"
 
     room: Mapped[Room] = relationship(back_populates="report")
     author: Mapped[User | None] = relationship()  # noqa: F821

@@ -214,6 +214,7 @@ def _rooms(users: dict[str, User], by_name: dict[str, Department]) -> None:
         if demo.state in (RoomState.REPORTED, RoomState.ANSWERED):
             room.report = RoomReport(
                 author=coordinator, submitted_at=room.closes_at + timedelta(days=3),
+                due_at=room.closes_at + timedelta(days=3 + (room.answer_days or 30)),
                 body=f"「{demo.title}」には多くのご意見をいただきました。主な論点は次のとおりです。\n"
                      "1. 情報をわかりやすく届けてほしいという意見が多数ありました。\n"
                      "2. 高齢者や障害のある方への配慮を求める意見がありました。\n"

@@ -151,6 +151,26 @@ def department_answer(room: Room) -> None:
            url_for("rooms.show", room_id=room.id, _anchor="answer"))
 
 
+def department_staff(room: Room) -> list[User]:
+    """Who answers for ``room``: its department's staff, or the admins when it has none."""
+    from forum.permissions import Role
+
+    if room.department_id is not None:
+        staff = list(db.session.scalars(select(User).where(User.department_id == room.department_id,
+                                                           User.role == Role.STAFF.value)))
+        if staff:
+            return staff
+    return list(db.session.scalars(select(User).where(User.role == Role.ADMIN.value)))
+
+
+def report_arrived(room: Room) -> None:
+    report = room.report
+    due = report.due_at.date().isoformat() if report and report.due_at else ""
+    notify(department_staff(room), lambda: _("The report of “%(room)s” has arrived; the answer is due on %(due)s",
+                                             room=room.title, due=due),
+           url_for("rooms.show", room_id=room.id, _anchor="report"))
+
+
 def letter_replied(letter) -> None:
     notify([letter.author], lambda: _("Your letter “%(subject)s” has been answered", subject=letter.subject),
            url_for("letters.show", letter_id=letter.id))

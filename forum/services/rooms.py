@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import format_datetime
@@ -54,6 +54,7 @@ class RoomDraft:
     opens_at: datetime
     closes_at: datetime
     department_id: int | None = None
+    answer_days: int = 30  # days the department has to answer the room report
 
 
 # ---------------------------------------------------------------- lookups and listings
@@ -183,6 +184,7 @@ def _apply(room: Room, draft: RoomDraft, department: Department | None) -> None:
     room.posting_rules, room.handling = draft.posting_rules, draft.handling
     room.opens_at, room.closes_at = draft.opens_at, draft.closes_at
     room.department = department
+    room.answer_days = min(max(int(draft.answer_days or 30), 1), 365)
 
 
 def create_city_room(actor: User, draft: RoomDraft, coordinators: list[User] = ()) -> Room:
@@ -203,6 +205,7 @@ def propose_room(actor: User, draft: RoomDraft) -> Room:
     if silenced:
         raise ServiceError(silenced, status=403)
     _validate(draft, need_department=False)
+    draft.answer_days = 30  # set by whoever opens the room, not by the proposer
     room = Room(area=Area.CITIZEN.value, state=RoomState.PROPOSED.value, proposer=actor)
     _apply(room, draft, None)
     db.session.add(room)
@@ -260,9 +263,12 @@ def save_report(room: Room, author: User, body: str, submit: bool) -> RoomReport
     report.updated_at = clock.now()
     if submit:
         report.submitted_at = clock.now()
+        report.due_at = report.submitted_at + timedelta(days=room.answer_days or 30)
         room.state = RoomState.REPORTED.value
     db.session.add(report)
     db.session.commit()
+    if submit:
+        notifications.report_arrived(room)
     return report
 
 

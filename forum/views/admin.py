@@ -61,6 +61,15 @@ def departments():
                            form=DepartmentForm(), delete_form=ActionForm())
 
 
+@bp.get("/reports")
+@require(Permission.MANAGE_DEPARTMENTS)
+def reports():
+    """Every room report by state, with the days left to answer it or how long it is overdue."""
+    from forum.services import deadlines
+
+    return render_template("admin/reports.html", deadlines=deadlines.all_reports())
+
+
 @bp.route("/departments/new", methods=["GET", "POST"])
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 @require(Permission.MANAGE_DEPARTMENTS)

@@ -18,4 +18,8 @@ def desk():
         shown = directory.departments()
     else:
         shown = [current_user.department] if current_user.department else []
-    return render_template("department/desk.html", departments=shown)
+    from forum.services import deadlines
+
+    reports = deadlines.all_reports(None if role_of(current_user) is Role.ADMIN else
+                                    (current_user.department_id or -1))
+    return render_template("department/desk.html", departments=shown, deadlines=reports)

@@ -11,7 +11,7 @@ from forum.extensions import db
 from forum.forms import ActionForm, AnswerForm, DeclineForm, ReportForm, RoomForm
 from forum.models import Area, Department, Room, RoomState, User
 from forum.permissions import Permission, Role, ensure, require, role_of
-from forum.services import answer_tables, notifications, posts, rooms
+from forum.services import answer_tables, deadlines, notifications, posts, rooms
 from forum.services.errors import ServiceError
 from forum.ui import safe_next
 from forum.views.common import db_id, found, page_arg, show_error
@@ -47,7 +47,7 @@ def show(room_id: int):
         per_page=current_app.config["THREADS_PER_PAGE"],
         refusal=posts.refusal(current_user, room), action_form=ActionForm(),
         watching=notifications.is_watching(current_user, room=room),
-        answer_table=answer_tables.published_table(room))
+        answer_table=answer_tables.published_table(room), deadline=deadlines.of(room))
 
 
 @bp.route("/<int:room_id>/threads/new", methods=["GET", "POST"])
@@ -74,7 +74,8 @@ def _draft(form: RoomForm) -> rooms.RoomDraft:
         title=form.title.data, purpose=form.purpose.data, posting_rules=form.posting_rules.data,
         handling=form.handling.data, opens_at=clock.from_local(form.opens_at.data, tz),
         closes_at=clock.from_local(form.closes_at.data, tz),
-        department_id=db_id(form.department_id.data) if "department_id" in form else None)
+        department_id=db_id(form.department_id.data) if "department_id" in form else None,
+        answer_days=form.answer_days.data or 30)
 
 
 def _chosen_coordinators(form: RoomForm) -> list[User]:
