@@ -126,19 +126,25 @@ def import_command(file: Path, room_id: int) -> None:
                f"{result.skipped} already there")
 
 
-@click.command("export")
-@click.option("--room", "room_ids", type=int, multiple=True, required=True, help="A room id (repeat for more).")
+@click.group("export", invoke_without_command=True)
+@click.option("--room", "room_ids", type=int, multiple=True, help="A room id (repeat for more).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "csv-utf8", "broadlistening", "json", "xlsx", "report"]),
               default="csv", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--since", help="First day (YYYY-MM-DD, Japan time).")
 @click.option("--until", help="Last day (YYYY-MM-DD, Japan time), included.")
 @click.option("--thread", "thread_ids", type=int, multiple=True, help="Only this topic (repeat for more).")
 @click.option("--status", "statuses", multiple=True, help="Only topics with this answer status.")
 @click.option("--tag", "tags", multiple=True, help="Only opinions with this tag.")
+@click.pass_context
 @with_appcontext
-def export_command(room_ids, fmt, out, since, until, thread_ids, statuses, tags) -> None:
-    """Export the public opinions of rooms (personal information masked), as the department page does."""
+def export_command(ctx, room_ids, fmt, out, since, until, thread_ids, statuses, tags) -> None:
+    """Export the public opinions of rooms (personal information masked), as the department page does.
+    ``export run`` runs the background export jobs waiting in the database and removes old files."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not room_ids or out is None:
+        raise click.UsageError("--room and --out are required (or use: export run)")
     from forum.exports.selection import ExportFilter
     from forum.services import exports
     from forum.services.errors import ServiceError
@@ -151,6 +157,16 @@ def export_command(room_ids, fmt, out, since, until, thread_ids, statuses, tags)
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from None
     click.echo(f"wrote {rows} opinions to {out}")
+
+
+@export_command.command("run")
+@with_appcontext
+def export_run() -> None:
+    """Run the export jobs waiting in the database, then remove files past EXPORT_KEEP_DAYS
+    (for cron, or when EXPORT_WORKER is "none")."""
+    from forum.services import export_jobs
+
+    click.echo(f"export jobs run: {export_jobs.run_pending()}")
 
 
 search_cli = AppGroup("search", help="The full-text search index.")

@@ -34,6 +34,9 @@ def defaults() -> dict[str, Any]:
         "SECRET_KEY": None,
         "PSEUDONYM_KEY": None,  # keys the authors' pseudonyms in exports; kept in instance/ when unset
         "EXPORT_DIR": None,  # instance/exports
+        "EXPORT_KEEP_DAYS": 7,  # background export files are removed after this many days
+        "EXPORT_BACKGROUND_FROM": 5000,  # selections of this many opinions or more run in the background
+        "EXPORT_WORKER": "thread",  # "thread": run jobs in the app; "none": only `flask export run` runs them
         "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

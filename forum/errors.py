@@ -15,6 +15,7 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("The page you are looking for does not exist or has been moved.")),
     405: (_l("Method not allowed"), _l("This page cannot be used in that way.")),
+    410: (_l("No longer here"), _l("This file was removed after its keeping time. Please export again.")),
     413: (_l("Too large"), _l("What you sent is too large. Please make it smaller and try again.")),
     429: (_l("Too many requests"),
           _l("You have made too many requests in a short time. Please wait a moment and try again.")),

@@ -15,6 +15,7 @@ from forum.models import (
     AnswerTableState,
     Area,
     BoardKind,
+    JobState,
     LetterStatus,
     NotifyMode,
     Reflection,
@@ -72,6 +73,13 @@ REFLECTION_NAMES = {
     Reflection.PARTLY: _l("Partly reflected"),
     Reflection.NOT_REFLECTED: _l("Not reflected"),
     Reflection.OTHER: _l("Other"),
+}
+JOB_STATE_NAMES = {
+    JobState.QUEUED: _l("Waiting to start"),
+    JobState.RUNNING: _l("Being prepared"),
+    JobState.DONE: _l("Ready to download"),
+    JobState.FAILED: _l("Failed"),
+    JobState.EXPIRED: _l("Removed after its keeping time"),
 }
 ANSWER_TABLE_STATE_NAMES = {
     AnswerTableState.DRAFT: _l("Draft"),
@@ -132,6 +140,7 @@ def _context() -> dict:
         "thread_status_names": THREAD_STATUS_NAMES,
         "reflection_names": REFLECTION_NAMES,
         "answer_table_state_names": ANSWER_TABLE_STATE_NAMES,
+        "job_state_names": JOB_STATE_NAMES,
         "board_kind_names": BOARD_KIND_NAMES,
         "role_names": ROLE_NAMES,
         "current_locale": str(get_locale()),

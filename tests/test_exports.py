@@ -266,3 +266,59 @@ def test_coordinators_and_moderators_tag_opinions(app, city):
     assert who["himawari"].get(f"/rooms/{room}/opinions").status_code == 403
     assert submit(who["himawari"], f"/posts/{post_id}/tags", {"tag": "賛成"},
                   page=f"/rooms/{room}").status_code == 403
+
+
+def test_big_exports_run_in_the_background_with_progress_and_expire(app, city):
+    from datetime import timedelta
+
+    from forum.models import ExportJob
+
+    who, room, _other, _first, _second = city
+    app.config.update(EXPORT_BACKGROUND_FROM=3, EXPORT_WORKER="none")  # as if 3 opinions were many
+    response = submit(who["staff"], "/department/export/", {"room": room, "format": "xlsx"},
+                      page=f"/department/export/?room={room}")
+    assert response.status_code == 303 and "/department/export/jobs/" in response.headers["Location"]
+    job_url = response.headers["Location"]
+    page = who["staff"].get(job_url).get_data(as_text=True)
+    assert "開始を待っています" in page and 'http-equiv="refresh"' in page and "<progress" in page
+    assert who["staff"].get(job_url + "/download").status_code == 404  # not ready yet
+    assert who["other_staff"].get(job_url).status_code == 404  # another department: not told it exists
+
+    result = app.test_cli_runner().invoke(args=["export", "run"])
+    assert result.exit_code == 0 and "export jobs run: 1" in result.output, result.output
+    page = who["staff"].get(job_url).get_data(as_text=True)
+    assert "ダウンロードできます" in page and 'value="100"' in page and "refresh" not in page
+    with app.app_context():
+        job = db.session.scalar(select(ExportJob))
+        assert job.state == "done" and job.rows == 5 and job.progress == 5
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.opinions"))
+        assert entry.details["via"] == "job" and entry.details["rows"] == 5
+    download = who["staff"].get(job_url + "/download")
+    assert download.status_code == 200 and download.get_data()[:2] == b"PK"  # an xlsx (zip) file
+    assert who["admin"].get(job_url + "/download").status_code == 200  # admins may see every room
+    assert who["other_staff"].get(job_url + "/download").status_code == 404
+    assert "hiroba-opinions-room" in who["staff"].get("/department/export/").get_data(as_text=True)
+
+    clock.travel(timedelta(days=8))
+    assert "export jobs run: 0" in app.test_cli_runner().invoke(args=["export", "run"]).output
+    assert not list(Path(app.config["EXPORT_DIR"]).glob("job-*"))
+    assert who["staff"].get(job_url + "/download").status_code == 410
+    assert "削除しました" in who["staff"].get(job_url).get_data(as_text=True)
+
+
+def test_the_worker_thread_runs_a_job(app, city):
+    import time
+
+    from forum.models import ExportJob
+
+    who, room, _other, _first, _second = city
+    app.config.update(EXPORT_BACKGROUND_FROM=3, EXPORT_WORKER="thread")
+    submit(who["staff"], "/department/export/", {"room": room, "format": "csv"},
+           page=f"/department/export/?room={room}")
+    for _ in range(100):
+        with app.app_context():
+            state = db.session.scalar(select(ExportJob.state))
+        if state in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert state == "done"

@@ -3,6 +3,7 @@
 from forum.models.answer_table import AnswerRow, AnswerTable, AnswerTableState, Reflection
 from forum.models.board import Board, BoardKind, BoardMember
 from forum.models.department import Department
+from forum.models.export_job import ExportJob, JobState
 from forum.models.letter import Letter, LetterStatus
 from forum.models.notification import Notification, NotifyMode, Watch
 from forum.models.opinion import STANDARD_TAGS, OpinionTag
@@ -22,6 +23,8 @@ __all__ = [
     "BoardMember",
     "Department",
     "DepartmentAnswer",
+    "ExportJob",
+    "JobState",
     "Letter",
     "LetterStatus",
     "Notification",

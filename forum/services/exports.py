@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import current_app
@@ -98,8 +99,17 @@ def describe(rooms: list[Room], flt: ExportFilter) -> str:
     return "／".join(parts)
 
 
-def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web") -> int:
-    """Write the export to ``path`` and record it in the audit log; returns the number of rows."""
+def _counted(rows: Iterable[Opinion], progress: Callable[[int], None] | None, every: int = 1000):
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and count % every == 0:
+            progress(count)
+
+
+def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
+           progress: Callable[[int], None] | None = None) -> int:
+    """Write the export to ``path`` and record it in the audit log; returns the number of rows.
+    ``progress`` is told how many opinions have been read, every thousand."""
     from moderation import audit
 
     if fmt not in formats.FORMATS:
@@ -111,11 +121,11 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web") -> i
             "title": "、".join(room.title for room in rooms), "filter": flt.describe(), "format": fmt}
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("csv", "csv-utf8"):
-        rows = formats.write_csv(selection.opinions(flt), path, excel=fmt == "csv")
+        rows = formats.write_csv(_counted(selection.opinions(flt), progress), path, excel=fmt == "csv")
     elif fmt == "broadlistening":
-        rows = formats.write_broadlistening(selection.opinions(flt), path)
+        rows = formats.write_broadlistening(_counted(selection.opinions(flt), progress), path)
     else:
-        opinions = list(selection.opinions(flt))
+        opinions = list(_counted(selection.opinions(flt), progress))
         summary = summary_of(flt, opinions)
         meta["rows"] = len(opinions)
         if fmt == "json":

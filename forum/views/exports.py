@@ -6,18 +6,19 @@ import io
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, send_file
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from forum.exports import formats
 from forum.exports.selection import ExportFilter
-from forum.models import STANDARD_TAGS, ThreadStatus
+from forum.extensions import db
+from forum.models import STANDARD_TAGS, ExportJob, JobState, ThreadStatus
 from forum.permissions import Permission, require
-from forum.services import exports
+from forum.services import export_jobs, exports
 from forum.services import tags as tag_service
 from forum.services.errors import ServiceError
 from forum.services.search import parse_day
-from forum.views.common import db_id
+from forum.views.common import db_id, found
 
 bp = Blueprint("exports", __name__, url_prefix="/department/export")
 
@@ -48,6 +49,13 @@ def index():
     chosen = [room for room in rooms if room.id in flt.room_ids]
     if request.method == "POST":
         fmt = values.get("format", "")
+        total = exports.selection.count(flt) if chosen else 0
+        if fmt in formats.FORMATS and total >= current_app.config["EXPORT_BACKGROUND_FROM"]:
+            try:
+                job = export_jobs.queue(current_user, flt, fmt, total)
+            except ServiceError as error:
+                abort(error.status if error.status in (403, 404) else 400)
+            return redirect(url_for("exports.job", job_id=job.id), code=303)
         try:
             suffix = formats.FORMATS.get(fmt, ("",))[0]
             path = Path(current_app.config["EXPORT_DIR"]) / f"download-{secrets.token_hex(8)}{suffix}"
@@ -63,4 +71,39 @@ def index():
     threads = [thread for room in chosen for thread in exports.threads_of(room)] if len(chosen) == 1 else []
     count = exports.selection.count(flt) if chosen else None
     return render_template("exports/index.html", rooms=rooms, chosen=chosen, flt=flt, tags=tags, threads=threads,
-                           count=count, values=values, statuses=list(ThreadStatus), formats=formats.FORMATS)
+                           count=count, values=values, statuses=list(ThreadStatus), formats=formats.FORMATS,
+                           jobs=export_jobs.jobs_of(current_user),
+                           background_from=current_app.config["EXPORT_BACKGROUND_FROM"])
+
+
+def _job(job_id: int) -> ExportJob:
+    """A job its owner (or anyone who may export all its rooms now) may see; others get 404."""
+    job = found(db.session.get(ExportJob, job_id))
+    if job.user_id != current_user.id:
+        try:
+            exports.check(current_user, export_jobs.filter_of(job))
+        except ServiceError:
+            abort(404)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+@require(Permission.EXPORT_OPINIONS)
+def job(job_id: int):
+    return render_template("exports/job.html", job=_job(job_id),
+                           keep_days=current_app.config["EXPORT_KEEP_DAYS"])
+
+
+@bp.get("/jobs/<int:job_id>/download")
+@require(Permission.EXPORT_OPINIONS)
+def job_download(job_id: int):
+    job = _job(job_id)
+    try:
+        exports.check(current_user, export_jobs.filter_of(job))  # still allowed today?
+    except ServiceError:
+        abort(403)
+    path = export_jobs.file_of(job)
+    if path is None:
+        abort(410 if job.state == JobState.EXPIRED else 404)
+    return send_file(path, mimetype=formats.FORMATS[job.format][1], as_attachment=True,
+                     download_name=job.download_name)
