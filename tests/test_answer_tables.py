@@ -90,6 +90,9 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
             AuditEntry.action.like("answer_table.%")).order_by(AuditEntry.id))]
         assert actions == ["answer_table.start", "answer_table.edit", "answer_table.submit",
                            "answer_table.approve", "answer_table.publish"]
+    report = submit(who["staff"], "/department/export/", {"room": room, "format": "report"},
+                    page=f"/department/export/?room={room}").get_data(as_text=True)
+    assert "意見の概要と市の考え方" in report and "メール配信を始めます。" in report  # in the printable report too
     assert act(who["staff"], room, "save", data).status_code == 303  # published: refused, nothing changes
     assert "公表した回答表は変更できません" in who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
 

@@ -322,3 +322,24 @@ def test_the_worker_thread_runs_a_job(app, city):
             break
         time.sleep(0.05)
     assert state == "done"
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("電話は03-1234-5678です", "電話は［電話番号］です"),
+    ("携帯０９０－１２３４－５６７８まで", "携帯［電話番号］まで"),
+    ("メールは Hanako.Yamada@example.co.jp へ", "メールは ［メール］ へ"),
+    ("〒272-0021 に住んでいます", "［郵便番号］ に住んでいます"),
+    ("個人番号 1234 5678 9012 を書きました", "個人番号 ［個人番号］ を書きました"),
+    ("本八幡1丁目2番3号の角", "本八幡［住所］の角"),
+    ("平成17年度から推進しています", "平成17年度から推進しています"),
+])
+def test_personal_information_is_masked_in_every_export(app, written, shown):
+    """The detectors of forum/text/pii.py, applied to posts published with no rule in the way."""
+    who = people(app)
+    relax_rules(app, "pii", "links")
+    room = create_city_room(app, who["staff"])
+    start_thread(who["himawari"], room, body=written)
+    with app.app_context():
+        from forum.exports.selection import ExportFilter, opinions
+
+        assert [o.body for o in opinions(ExportFilter(room_ids=(room,)))] == [shown]

@@ -183,13 +183,15 @@ def write_xlsx(opinions: list[Opinion], summary: Summary, path: Path, meta: dict
     return len(opinions)
 
 
-def write_report(opinions: list[Opinion], summary: Summary, path: Path, meta: dict) -> int:
-    """Printable HTML (A4 print CSS, no scripts): the summary, and the opinions when not too many."""
+def write_report(opinions: list[Opinion], summary: Summary, path: Path, meta: dict, answer_tables=()) -> int:
+    """Printable HTML (A4 print CSS, no scripts): the summary, the published answer tables of the
+    rooms, and the opinions when not too many."""
     by_id = {o.id: o for o in opinions}
     peak = max((n for _d, n in summary.by_day), default=0)
     html = render_template("exports/report.html", summary=summary, opinions=opinions, by_id=by_id, meta=meta,
                            statuses=status_names(), peak=peak,
-                           full_list=len(opinions) <= REPORT_FULL_LIST_LIMIT, limit=REPORT_FULL_LIST_LIMIT)
+                           full_list=len(opinions) <= REPORT_FULL_LIST_LIMIT, limit=REPORT_FULL_LIST_LIMIT,
+                           answer_tables=answer_tables, reflections=reflection_names())
     path.write_text(html, encoding="utf-8")
     return len(opinions)
 

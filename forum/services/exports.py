@@ -133,7 +133,11 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
         elif fmt == "xlsx":
             rows = formats.write_xlsx(opinions, summary, path, meta)
         else:
-            rows = formats.write_report(opinions, summary, path, {**meta, "filter_text": describe(rooms, flt)})
+            from forum.services.answer_tables import published_table
+
+            tables = [t for t in map(published_table, rooms) if t is not None]
+            rows = formats.write_report(opinions, summary, path, {**meta, "filter_text": describe(rooms, flt)},
+                                        tables)
     audit(user, "export.opinions", rooms[0] if len(rooms) == 1 else None,
           details={"filter": flt.describe(), "format": fmt, "rows": rows, "via": via})
     db.session.commit()
