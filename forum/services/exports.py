@@ -57,7 +57,8 @@ def terms_of(texts: list[str]) -> list[list[str]]:
         return [compound_nouns(t) for t in texts]
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(2) as pool:
+    # spawn, not fork: exports also run in a worker thread, and forking a threaded process can hang
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
         return pool.map(compound_nouns, texts, chunksize=500)
 
 
