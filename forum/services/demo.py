@@ -18,6 +18,9 @@ import moderation
 from forum import ROOT, clock
 from forum.extensions import db
 from forum.models import (
+    AnswerRow,
+    AnswerTable,
+    AnswerTableState,
     Area,
     Board,
     BoardKind,
@@ -29,6 +32,7 @@ from forum.models import (
     Post,
     PostState,
     Reaction,
+    Reflection,
     Room,
     RoomReport,
     RoomState,
@@ -145,6 +149,7 @@ def load() -> list[DemoUser]:
     _rooms(users, by_name)
     _boards(users)
     _fill_with_corpus(users)
+    _answer_tables(users)
     _letters_and_watches(users, by_name)
     _held_post(users)
     db.session.commit()
@@ -285,6 +290,37 @@ def _fill_with_corpus(users: dict[str, User]) -> None:
         db.session.flush()
         _official_answer(thread, users, start + step * (len(chunk) + 0.5))
     _reactions(rng, residents, created)
+
+
+def _answer_tables(users: dict[str, User]) -> None:
+    """A published answer table (意見の概要と市の考え方) for each answered room: one row per topic,
+    linked to the topic's opinions, so the closed loop can be seen in the demo."""
+    responses = [("いただいたご意見を踏まえ、来年度から対応を始めます。", Reflection.REFLECTED),
+                 ("ご意見の一部を取り入れ、実施方法を検討しています。", Reflection.PARTLY),
+                 ("現時点では対応が難しいため、引き続き研究します。", Reflection.NOT_REFLECTED)]
+    answered = db.session.scalars(select(Room).where(Room.state == RoomState.ANSWERED.value).order_by(Room.id))
+    for room in answered:
+        if db.session.scalar(select(AnswerTable).where(AnswerTable.room_id == room.id)) is not None:
+            continue
+        rows = []
+        threads = db.session.scalars(select(Thread).where(Thread.room_id == room.id).order_by(Thread.id))
+        for number, thread in enumerate(threads, start=1):
+            opinions = list(db.session.scalars(select(Post).where(
+                Post.thread_id == thread.id, Post.state == PostState.PUBLISHED.value, Post.is_official.is_(False))
+                .order_by(Post.id)))
+            if not opinions:
+                continue
+            response, reflection = responses[(number - 1) % len(responses)]
+            rows.append(AnswerRow(number=len(rows) + 1, reflection=reflection.value, response=response,
+                                  summary=f"「{thread.title}」について、{len(opinions)}件のご意見をいただきました。",
+                                  opinions=opinions))
+        when = room.answer.published_at if room.answer else clock.now()
+        db.session.add(AnswerTable(
+            room=room, state=AnswerTableState.PUBLISHED.value, rows=rows,
+            intro="いただいたご意見ごとの市の考え方は次のとおりです。",
+            drafted_by=users["joho@example.jp"].id, approved_by=users["admin@example.jp"].id,
+            submitted_at=when, approved_at=when, published_at=when))
+    db.session.flush()
 
 
 def _official_answer(thread: Thread, users: dict[str, User], when) -> None:
