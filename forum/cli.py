@@ -159,6 +159,16 @@ def export_command(ctx, room_ids, fmt, out, since, until, thread_ids, statuses, 
     click.echo(f"wrote {rows} opinions to {out}")
 
 
+@export_command.command("refresh-text")
+@with_appcontext
+def export_refresh_text() -> None:
+    """Work out the stored export text of every post whose copy is missing or older than the
+    masking rules (after an upgrade), so that exports need not do it while they run."""
+    from forum.exports.selection import refresh_masked_text
+
+    click.echo(f"posts brought up to date: {refresh_masked_text()}")
+
+
 @export_command.command("run")
 @with_appcontext
 def export_run() -> None:

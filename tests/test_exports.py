@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum import clock
 from forum.exports.formats import SCHEMA_PATH
@@ -343,3 +343,23 @@ def test_personal_information_is_masked_in_every_export(app, written, shown):
         from forum.exports.selection import ExportFilter, opinions
 
         assert [o.body for o in opinions(ExportFilter(room_ids=(room,)))] == [shown]
+
+
+def test_posts_from_before_the_stored_text_are_refreshed(app, city):
+    from sqlalchemy import update as sql_update
+
+    from forum.models import Post
+
+    who, room, _other, _first, _second = city
+    with app.app_context():
+        db.session.execute(sql_update(Post).values(masked_text=None, masked_version=None))  # as after an upgrade
+        db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(download(who["staff"], {"room": room, "format": "csv-utf8"})
+                                           .get_data().decode("utf-8"))))
+    assert "［電話番号］" in rows[1]["body"]  # worked out while exporting
+    result = app.test_cli_runner().invoke(args=["export", "refresh-text"])
+    assert result.exit_code == 0 and "posts brought up to date:" in result.output
+    with app.app_context():
+        stale = db.session.scalar(select(func.count()).select_from(Post).where(Post.masked_version.is_(None)))
+        assert stale == 0
+        assert "［メール］" in db.session.get(Post, int(rows[1]["id"])).masked_text

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum import clock
 from forum.extensions import db
@@ -122,6 +122,19 @@ def _stale_bodies(rows) -> dict[int, str]:
         return {}
     return {post_id: masked_plain_text(body)
             for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(stale)))}
+
+
+def refresh_masked_text(batch: int = 1000) -> int:
+    """Store the masked text of every post that lacks a current copy; returns how many were done."""
+    done = 0
+    stale = (Post.masked_version.is_(None)) | (Post.masked_version != MASK_VERSION) | (Post.masked_text.is_(None))
+    while ids := db.session.scalars(select(Post.id).where(stale).order_by(Post.id).limit(batch)).all():
+        for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(ids))).all():
+            db.session.execute(update(Post).where(Post.id == post_id).values(
+                masked_text=masked_plain_text(body or ""), masked_version=MASK_VERSION))
+        db.session.commit()
+        done += len(ids)
+    return done
 
 
 def post_url_pattern() -> str:
