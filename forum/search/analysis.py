@@ -26,12 +26,6 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
 
 
-def runs(text: str) -> Iterator[tuple[str, bool, int]]:
-    """(run, is_cjk, start) for each CJK run and each Latin/number word of normalised text."""
-    for match in RUN.finditer(text):
-        yield match.group(0), match.group(1) is not None, match.start()
-
-
 def is_cjk(term: str) -> bool:
     return all(RUN.fullmatch(ch) and RUN.fullmatch(ch).group(1) for ch in term)
 
@@ -99,11 +93,6 @@ def pieces(value: str, tails: bool = True) -> list[tuple[str, int, int]]:
 
 def bigram_analyzer() -> NgramTokenizer:
     return NgramTokenizer(2)
-
-
-def query_terms(query: str) -> list[str]:
-    """The words of a query after normalisation (split on spaces, full- or half-width)."""
-    return [t for t in normalize(query).split() if t]
 
 
 def _folded_with_spans(text: str) -> tuple[str, list[int]]:

@@ -194,25 +194,31 @@ class WhooshBackend:
                 "created": int(doc.created_at.timestamp()), "text": f"{doc.title}\n{doc.body}",
                 "plain": plain(f"{doc.title}\n{doc.body}")}
 
-    def add(self, docs: Iterable[SearchDoc]) -> None:
-        docs = list(docs)
-        if not docs:
-            return
+    @contextmanager
+    def _writer(self):
+        """The one writer, under the inter-process lock; committed on success, cancelled otherwise."""
         with self._locked():
             writer = self._index(locked=True).writer()
-            for doc in docs:
-                writer.update_document(**self._fields(doc))
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
             writer.commit()
+
+    def add(self, docs: Iterable[SearchDoc]) -> None:
+        docs = list(docs)
+        if docs:
+            with self._writer() as writer:
+                for doc in docs:
+                    writer.update_document(**self._fields(doc))
 
     def delete(self, ids: Iterable[int]) -> None:
         ids = list(ids)
-        if not ids:
-            return
-        with self._locked():
-            writer = self._index(locked=True).writer()
-            for doc_id in ids:
-                writer.delete_by_term("id", doc_id)
-            writer.commit()
+        if ids:
+            with self._writer() as writer:
+                for doc_id in ids:
+                    writer.delete_by_term("id", doc_id)
 
     def count(self) -> int:
         with self._view() as view:

@@ -153,10 +153,11 @@ class Evaluator:
         self.leaves = leaves
         self.schema = schema
         self.doc_count = max(sum(leaf.doc_count_all - len(leaf.deleted) for leaf in leaves), 1)
+        self.offsets = [leaf.offset for leaf in leaves]
         self.held: dict[Word, set[int]] = {}
 
     def stored(self, doc: int) -> dict:
-        leaf = self.leaves[bisect_right([leaf.offset for leaf in self.leaves], doc) - 1]
+        leaf = self.leaves[bisect_right(self.offsets, doc) - 1]
         return leaf.reader.stored_fields(doc - leaf.offset)
 
     def live_docs(self):
@@ -175,15 +176,22 @@ class Evaluator:
         except (TermNotFound, KeyError):
             return None
 
+    def _blocks(self, leaf: Leaf, fieldname: str, value, weights: bool = False):
+        """(global docnums, term frequencies or None) of each posting block of one term in one leaf
+        (deleted documents left in; removed later)."""
+        matcher = self._matcher(leaf, fieldname, value)
+        while matcher is not None and matcher.is_active():
+            if weights:
+                matcher._read_weights()
+            yield _block_ids(matcher, leaf.offset), matcher._weights if weights else None
+            matcher._next_block()
+
     def _postings(self, fieldname: str, text) -> dict[int, float]:
-        """docnum → term frequency over every segment (deleted documents left in; removed later)."""
+        """docnum → term frequency over every segment."""
         out: dict[int, float] = {}
         for leaf in self.leaves:
-            matcher = self._matcher(leaf, fieldname, text)
-            while matcher is not None and matcher.is_active():
-                matcher._read_weights()  # loads the block; its ids are delta-encoded
-                out.update(zip(_block_ids(matcher, leaf.offset), matcher._weights, strict=True))
-                matcher._next_block()
+            for ids, frequencies in self._blocks(leaf, fieldname, text, weights=True):
+                out.update(zip(ids, frequencies, strict=True))
         return out
 
     def _filter(self, fieldname: str, value) -> set[int]:
@@ -191,12 +199,7 @@ class Evaluator:
         for leaf in self.leaves:
             key = (fieldname, value)
             if key not in leaf.data.filters:
-                ids: list[int] = []
-                matcher = self._matcher(leaf, fieldname, value)
-                while matcher is not None and matcher.is_active():
-                    ids.extend(_block_ids(matcher, leaf.offset))
-                    matcher._next_block()
-                leaf.data.filters[key] = frozenset(ids)
+                leaf.data.filters[key] = frozenset(i for ids, _f in self._blocks(leaf, fieldname, value) for i in ids)
             out |= leaf.data.filters[key]
         return out
 
@@ -213,10 +216,8 @@ class Evaluator:
     def _ids(self, fieldname: str, value) -> set[int]:
         out: set[int] = set()
         for leaf in self.leaves:
-            matcher = self._matcher(leaf, fieldname, value)
-            while matcher is not None and matcher.is_active():
-                out.update(_block_ids(matcher, leaf.offset))
-                matcher._next_block()
+            for ids, _frequencies in self._blocks(leaf, fieldname, value):
+                out.update(ids)
         return out
 
     def _df(self, term: str) -> int:

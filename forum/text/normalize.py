@@ -38,6 +38,8 @@ class Folded:
 
 
 def _fold_char(ch: str, dashes: bool) -> str:
+    """NFKC, case folding, katakana → hiragana and (with ``dashes``) dashes → "-" of one character
+    or one character with its marks."""
     out = []
     for folded in unicodedata.normalize("NFKC", ch).casefold():
         code = ord(folded)
@@ -79,13 +81,7 @@ def fold_for_matching(text: str, dashes: bool = False) -> Folded:
         j = i + 1
         while j < len(text) and (text[j] in _VOICE_MARKS or unicodedata.combining(text[j])):
             j += 1
-        chunk = unicodedata.normalize("NFKC", text[i:j]).casefold()
-        for ch in chunk:
-            code = ord(ch)
-            if 0x30A1 <= code <= 0x30F6:  # katakana → hiragana
-                ch = chr(code - 0x60)
-            if dashes and ch in DASHES:
-                ch = "-"
+        for ch in _fold_char(text[i:j], dashes):  # a character with its voice or combining marks
             out.append(ch)
             spans.append((i, j))
         i = j
