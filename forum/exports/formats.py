@@ -52,6 +52,7 @@ def status_names() -> dict[str, str]:
 
 
 def _values(o: Opinion, statuses: dict[str, str]) -> list:
+    """One row in COLUMNS order; ``statuses`` turns status values into labels (empty: values as they are)."""
     return [o.id, o.room_id, o.room, o.thread_id, o.thread, o.posted_at.isoformat(), o.author, o.body,
             o.reply_to if o.reply_to is not None else "", o.reactions, o.replies, "; ".join(o.tags),
             statuses.get(o.status, o.status), o.url]
@@ -60,17 +61,14 @@ def _values(o: Opinion, statuses: dict[str, str]) -> list:
 def write_csv(opinions: Iterable[Opinion], path: Path, excel: bool = True) -> int:
     """``excel``: UTF-8 with BOM, CRLF, every cell quoted, Japanese headings, formulas neutralised —
     opens correctly by double-click in Japanese Excel. Otherwise plain UTF-8 with machine headings."""
-    statuses = status_names()
+    statuses = status_names() if excel else {}
     rows = 0
     with open(path, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n" if excel else "\n",
                             quoting=csv.QUOTE_ALL if excel else csv.QUOTE_MINIMAL)
         writer.writerow([ja if excel else name for name, ja in COLUMNS])
         for o in opinions:
-            values = _values(o, statuses) if excel else [
-                o.id, o.room_id, o.room, o.thread_id, o.thread, o.posted_at.isoformat(), o.author, o.body,
-                o.reply_to if o.reply_to is not None else "", o.reactions, o.replies, "; ".join(o.tags), o.status,
-                o.url]
+            values = _values(o, statuses)
             writer.writerow([excel_safe(v) if excel and isinstance(v, str) else v for v in values])
             rows += 1
     return rows

@@ -46,6 +46,14 @@ class ExportFilter:
         out["until"] = self.until.isoformat() if self.until else None
         return out
 
+    @classmethod
+    def from_description(cls, data: dict) -> ExportFilter:
+        """The filter back from ``describe()`` (a background job keeps it as JSON)."""
+        return cls(room_ids=tuple(data["room_ids"]), thread_ids=tuple(data["thread_ids"]),
+                   since=datetime.fromisoformat(data["since"]) if data["since"] else None,
+                   until=datetime.fromisoformat(data["until"]) if data["until"] else None,
+                   statuses=tuple(data["statuses"]), tags=tuple(data["tags"]))
+
 
 @dataclass(frozen=True)
 class Opinion:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -28,26 +28,15 @@ PROGRESS_EVERY = 1000
 STUCK_AFTER = timedelta(hours=2)  # a running job this old was lost with its process: run it again
 
 
-def _filter_json(flt: ExportFilter) -> dict:
-    return flt.describe()
-
-
 def filter_of(job: ExportJob) -> ExportFilter:
-    data = job.filter
-    return ExportFilter(room_ids=tuple(data["room_ids"]), thread_ids=tuple(data["thread_ids"]),
-                        since=datetime.fromisoformat(data["since"]) if data["since"] else None,
-                        until=datetime.fromisoformat(data["until"]) if data["until"] else None,
-                        statuses=tuple(data["statuses"]), tags=tuple(data["tags"]))
+    return ExportFilter.from_description(job.filter)
 
 
 def queue(user: User, flt: ExportFilter, fmt: str, total: int) -> ExportJob:
     """Check the user may export these rooms now (and again when the job runs), then queue it."""
-    if fmt not in formats.FORMATS:
-        from forum.services.errors import ServiceError
-
-        raise ServiceError("format", field="format")
+    exports.check_format(fmt)
     rooms = exports.check(user, flt)
-    job = ExportJob(user_id=user.id, filter=_filter_json(flt), format=fmt, total=total,
+    job = ExportJob(user_id=user.id, filter=flt.describe(), format=fmt, total=total,
                     download_name=exports.download_name(rooms, fmt))
     db.session.add(job)
     db.session.commit()

@@ -39,6 +39,11 @@ def threads_of(room: Room) -> list[Thread]:
                                    .order_by(Thread.created_at, Thread.id)))
 
 
+def check_format(fmt: str) -> None:
+    if fmt not in formats.FORMATS:
+        raise ServiceError(_l("Choose a format."), field="format")
+
+
 def check(user, flt: ExportFilter) -> list[Room]:
     """The filter's rooms, or a 403 ServiceError when any of them is not ``user``'s to export."""
     if not flt.room_ids:
@@ -113,8 +118,7 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
     ``progress`` is told how many opinions have been read, every thousand."""
     from moderation import audit
 
-    if fmt not in formats.FORMATS:
-        raise ServiceError(_l("Choose a format."), field="format")
+    check_format(fmt)
     rooms = check(user, flt)
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     meta = {"generated_at": formats.now_iso(clock.to_local(clock.now(), tz)),

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import secrets
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +12,7 @@ from forum.models import Reflection, Room
 from forum.permissions import Permission, can, require
 from forum.services import answer_tables
 from forum.services.errors import ServiceError
-from forum.views.common import found
+from forum.views.common import found, send_written
 
 bp = Blueprint("answer_tables", __name__, url_prefix="/rooms/<int:room_id>/answer-table")
 
@@ -99,10 +95,5 @@ def download(room_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         abort(404)
     writer, suffix, mimetype = DOWNLOADS[fmt]
-    path = Path(current_app.config["EXPORT_DIR"]) / f"answer-{secrets.token_hex(8)}{suffix}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer(table, path)
-    data = io.BytesIO(path.read_bytes())
-    path.unlink(missing_ok=True)
-    return send_file(data, mimetype=mimetype, as_attachment=True,
-                     download_name=f"hiroba-answer-table-room{room.id}{suffix}")
+    return send_written(lambda path: writer(table, path), suffix, mimetype,
+                        f"hiroba-answer-table-room{room.id}{suffix}")

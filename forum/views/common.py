@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request
+import io
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import abort, current_app, flash, request, send_file
 from werkzeug.routing import IntegerConverter
 
 from forum.extensions import limiter
@@ -44,6 +49,20 @@ def show_error(form, error: ServiceError) -> None:
 
 def page_arg() -> int:
     return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
+def send_written(write: Callable[[Path], object], suffix: str, mimetype: str, download_name: str):
+    """Let ``write`` make a file under EXPORT_DIR, send it as a download, and leave nothing on disk
+    (exports hold residents' words)."""
+    folder = Path(current_app.config["EXPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"download-{secrets.token_hex(8)}{suffix}"
+    try:
+        write(path)
+        data = io.BytesIO(path.read_bytes())
+    finally:
+        path.unlink(missing_ok=True)
+    return send_file(data, mimetype=mimetype, as_attachment=True, download_name=download_name)
 
 
 def found(obj):

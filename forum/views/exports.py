@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import secrets
-from pathlib import Path
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -18,7 +14,7 @@ from forum.services import export_jobs, exports
 from forum.services import tags as tag_service
 from forum.services.errors import ServiceError
 from forum.services.search import parse_day
-from forum.views.common import db_id, found
+from forum.views.common import db_id, found, send_written
 
 bp = Blueprint("exports", __name__, url_prefix="/department/export")
 
@@ -57,16 +53,11 @@ def index():
                 abort(error.status if error.status in (403, 404) else 400)
             return redirect(url_for("exports.job", job_id=job.id), code=303)
         try:
-            suffix = formats.FORMATS.get(fmt, ("",))[0]
-            path = Path(current_app.config["EXPORT_DIR"]) / f"download-{secrets.token_hex(8)}{suffix}"
-            exports.export(current_user, flt, fmt, path)
+            suffix, mimetype = formats.FORMATS.get(fmt, ("", ""))
+            return send_written(lambda path: exports.export(current_user, flt, fmt, path), suffix, mimetype,
+                                exports.download_name(chosen, fmt) if fmt in formats.FORMATS else "")
         except ServiceError as error:
             flash(str(error.message), "error")
-        else:
-            data = io.BytesIO(path.read_bytes())
-            path.unlink(missing_ok=True)  # nothing personal stays on disk after a direct download
-            return send_file(data, mimetype=formats.FORMATS[fmt][1], as_attachment=True,
-                             download_name=exports.download_name(chosen, fmt))
     tags = list(dict.fromkeys(t for room in chosen for t in tag_service.choices(room))) or list(STANDARD_TAGS)
     threads = [thread for room in chosen for thread in exports.threads_of(room)] if len(chosen) == 1 else []
     count = exports.selection.count(flt) if chosen else None
