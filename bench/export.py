@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CORPUS = ROOT.parent / "shared/corpus/municipal_ja.txt"
+from forum.data import CORPUS  # noqa: E402
+
 FORMATS = ("csv", "json", "xlsx", "summary", "report")
 PII = ["連絡先は090-1234-5678です。", "メールは taro@example.jp へ。", "〒272-0021 に住んでいます。"]
 

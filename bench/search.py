@@ -1,4 +1,4 @@
-"""Search benchmark: N posts recombined from the shared corpus (fixed seed), indexed with the real
+"""Search benchmark: N posts recombined from the municipal corpus (forum/data) (fixed seed), indexed with the real
 analyzer and backend; prints indexing throughput, index size and query latency percentiles for a
 fixed query mix, fetching a 20-result page as the app does.
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from forum.data import CORPUS
 from forum.search.backend import SearchDoc, SearchQuery, WhooshBackend
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/municipal_ja.txt"
 QUERIES = [
     ("1-term", "防災"), ("1-term", "市民"), ("1-term", "情報"), ("2-term", "電子 会議室"),
     ("2-term", "個人情報 保護"), ("phrase", '"電子自治体"'), ("phrase", '"行政サービス"'),

@@ -1,6 +1,6 @@
-"""Search quality on the shared corpus: recall and precision against substring ground truth.
+"""Search quality on the municipal corpus: recall and precision against substring ground truth.
 
-Every paragraph of ``../shared/corpus/`` becomes one document; substrings of 1–6 CJK characters are
+Every paragraph of ``forum/data/municipal_ja.txt`` becomes one document; substrings of 1–6 CJK characters are
 sampled (fixed seed) and each is searched with the real analyzer and backend, all results fetched.
 A document is relevant when its normalised text contains the substring.
 
@@ -18,17 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from forum.data import CORPUS, corpus_paragraphs
 from forum.search.analysis import RUN, normalize
 from forum.search.backend import SearchDoc, SearchQuery, WhooshBackend
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus"
-
 
 def paragraphs() -> list[str]:
-    out = []
-    for path in sorted(CORPUS.glob("*.txt")):
-        out += [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return out
+    return corpus_paragraphs()
 
 
 def samples(texts: list[str], size: int, count: int, rng: random.Random) -> set[str]:

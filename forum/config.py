@@ -77,7 +77,7 @@ def defaults() -> dict[str, Any]:
         "PASSWORD_HASH_METHOD": "scrypt",
         "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
-        # demo: the corpus whose paragraphs become demo posts (None: ../shared/corpus/municipal_ja.txt)
+        # demo: the corpus whose paragraphs become demo posts (None: forum/data/municipal_ja.txt)
         "DEMO_CORPUS": None,
         # rooms, threads and posts
         "TITLE_MAX": 100,

@@ -86,7 +86,7 @@ def test_demo_shows_every_feature_and_loads_the_whole_corpus(app):
         states = set(db.session.scalars(select(Room.state)))
         board_threads = db.session.scalar(select(func.count()).select_from(Thread).where(Thread.board_id.is_not(None)))
         official = db.session.scalar(select(func.count()).select_from(Post).where(Post.is_official))
-    assert len(paragraphs) >= 200  # the shared corpus, not the small sample
+    assert len(paragraphs) >= 200  # the corpus shipped in forum/data
     assert set(paragraphs) <= bodies
     assert states == {"proposed", "declined", "open", "closed", "reported", "answered"}
     assert board_threads >= 4 and official >= 5

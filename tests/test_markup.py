@@ -94,13 +94,11 @@ def test_plain_text_and_excerpt():
 def test_plain_text_shortcut_agrees_with_the_renderer():
     """Bodies without Markdown are taken as they are; they must read exactly as rendered ones."""
     import random
-    from pathlib import Path
 
+    from forum.data import corpus_paragraphs
     from forum.text.markup import _rendered_text, to_plain_text
 
-    corpus = Path(__file__).resolve().parents[2] / "shared/corpus/municipal_ja.txt"
-    lines = corpus.read_text(encoding="utf-8").splitlines() if corpus.exists() else []
-    samples = [line for line in lines if line.strip()]
+    samples = corpus_paragraphs()
     rng = random.Random(7)
     pieces = ["防災", "ＩＴ", "a", "1", "。", " ", "\u3000", "\n", "\n\n", "\n\n\n", "-", "+", "=", "(", ")", "!",
               ":", "https://example.jp", "&", "*", "_", "~", ">", "\t", "２", "！", "ｱｲｳ", "\r\n", "10.", "#"]

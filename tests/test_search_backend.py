@@ -1,25 +1,22 @@
-"""The Japanese analyzer and the Whoosh backend on the shared corpus (real index in a temp dir)."""
+"""The Japanese analyzer and the Whoosh backend on the municipal corpus (real index in a temp dir)."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from forum.data import corpus_paragraphs
 from forum.search.analysis import RUN, bigram_analyzer, normalize
 from forum.search.backend import SearchDoc, SearchQuery, WhooshBackend
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/municipal_ja.txt"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory):
-    if not CORPUS.exists():
-        pytest.skip("../shared/corpus is not beside this checkout")
-    paragraphs = [line.strip() for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    paragraphs = corpus_paragraphs()
     backend = WhooshBackend(tmp_path_factory.mktemp("search") / "index")
     docs = [SearchDoc(i, 1 + i % 7, "", text, f"author{i % 5}", T0 + timedelta(days=i), room_id=1 + i % 3,
                       area="city" if i % 2 else "citizen") for i, text in enumerate(paragraphs, start=1)]

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 import moderation
-from forum import ROOT, clock
+from forum import clock, data
 from forum.extensions import db
 from forum.models import (
     AnswerRow,
@@ -80,15 +80,6 @@ USERS = [
 ]
 
 RESIDENT_EMAILS = ["himawari@example.jp", "taro@example.jp", "keyaki@example.jp", "ichikawa@example.jp"]
-
-SAMPLE_PARAGRAPHS = [
-    "市民がＩＴを効果的に利用できるように、学習をサポートする人材が必要です。",
-    "電子会議室では、市民が時間や場所にとらわれずに意見を交わすことができます。",
-    "個人情報の保護と情報セキュリティ対策を徹底することが電子自治体の前提です。",
-    "避難所の運営には、地域の自治会と市職員の連携が欠かせません。",
-    "公園の再整備にあたっては、子育て世代と高齢者の両方の意見を聞いてください。",
-]
-
 
 @dataclass(frozen=True)
 class DemoRoom:
@@ -256,11 +247,9 @@ def _boards(users: dict[str, User]) -> None:
 
 
 def corpus_paragraphs() -> list[str]:
-    """Every paragraph of the shared municipal corpus, or a small built-in sample."""
-    path = Path(current_app.config.get("DEMO_CORPUS") or ROOT.parent / "shared/corpus/municipal_ja.txt")
-    if path.exists():
-        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return SAMPLE_PARAGRAPHS
+    """Every paragraph of the corpus the demo is made of (the one shipped in ``forum/data``)."""
+    configured = current_app.config.get("DEMO_CORPUS")
+    return data.corpus_paragraphs(Path(configured) if configured else None)
 
 
 def _fill_with_corpus(users: dict[str, User]) -> None:
