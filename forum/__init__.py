@@ -56,6 +56,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     login.session_protection = "basic"
 
     import forum.search.sync  # noqa: F401  (the outbox listeners)
+    from forum.services import mailing
+
+    mailing.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)

@@ -90,8 +90,9 @@ notify_cli = AppGroup("notify", help="Notification e-mails.")
 def notify_digest() -> None:
     """Send the daily digest mails (run once a day from cron or a systemd timer)."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):  # links in the mails
-        sent = notifications.send_digests()
-    click.echo(f"digest mails sent: {sent}")
+        queued = notifications.send_digests()
+    click.echo(f"digest mails queued: {queued}")
+    _send_outbox(due_only=False)
 
 
 @notify_cli.command("deadlines")
@@ -103,6 +104,24 @@ def notify_deadlines() -> None:
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         sent = deadlines.send_reminders()
     click.echo(f"deadline reminders: {sent}")
+    _send_outbox(due_only=False)
+
+
+@notify_cli.command("send")
+@click.option("--due-only", is_flag=True, help="Skip mails still waiting after a failure (backoff).")
+def notify_send(due_only: bool) -> None:
+    """Send the mails waiting in the outbox (run every few minutes from cron or a systemd timer).
+    Exits 1 when some could not be sent; they stay for the next run."""
+    if _send_outbox(due_only) is False:
+        raise SystemExit(1)
+
+
+def _send_outbox(due_only: bool) -> bool:
+    from forum.services import mailing
+
+    report = mailing.deliver(due_only=due_only)
+    click.echo(f"mails sent: {report.sent}, failed: {report.failed}, waiting: {report.waiting}")
+    return report.failed == 0
 
 
 @click.command("import")

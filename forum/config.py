@@ -101,6 +101,8 @@ def defaults() -> dict[str, Any]:
         "MAIL_TIMEOUT": 20,
         "MAIL_FROM": "広場 <no-reply@localhost>",
         "MAIL_DIR": None,  # None: instance/mail
+        # notification mail waits in the outbox table; sent after the response, and by `flask notify send`
+        "MAIL_SEND_AFTER_COMMIT": True,
     }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.extensions import db
 from forum.models import Post, PostState, Room, Thread, User
+from forum.models.upsert import insert_or_ignore
 from forum.permissions import Role
 from forum.services import notifications
 from moderation import rules as engine
@@ -150,7 +151,6 @@ def approve(moderator: User, post: Post) -> None:
         return
     posts.change_state(post, PostState.PUBLISHED)
     audit(moderator, "post.approve", post)
-    db.session.commit()
     notifications.notify([post.author] if post.author else [],
                          lambda: _("Your post in “%(title)s” has been published.", title=post.thread.title),
                          f"/posts/{post.id}")
@@ -158,6 +158,7 @@ def approve(moderator: User, post: Post) -> None:
         notifications.new_thread(post.thread)
     else:
         notifications.new_reply(post)
+    db.session.commit()
 
 
 def reject(moderator: User, post: Post, reason: str) -> None:
@@ -167,11 +168,11 @@ def reject(moderator: User, post: Post, reason: str) -> None:
         return
     posts.change_state(post, PostState.REJECTED)
     audit(moderator, "post.reject", post, reason=reason)
-    db.session.commit()
     notifications.notify([post.author] if post.author else [],
                          lambda: _("Your post in “%(title)s” was not published: %(reason)s",
                                    title=post.thread.title, reason=reason),
                          "/me/#posts")
+    db.session.commit()
 
 
 # ---------------------------------------------------------------- the rules table
@@ -320,12 +321,10 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
     note = (note or "").strip()[:1000]
     if reason == FlagReason.OTHER and not note:
         raise ServiceError(_l("Please explain the reason."), "note")
-    if db.session.scalar(select(Flag).where(Flag.post_id == post.id, Flag.user_id == user.id)):
-        raise ServiceError(_l("You have already flagged this post. Thank you."))
     weight = flag_weight(user)
-    db.session.add(Flag(post_id=post.id, user_id=user.id, reason=reason, note=note,
-                        weight=weight if weight is not None else 0.0, created_at=clock.now()))
-    db.session.flush()
+    if not insert_or_ignore(Flag, post_id=post.id, user_id=user.id, reason=reason, note=note,
+                            weight=weight if weight is not None else 0.0, created_at=clock.now()):
+        raise ServiceError(_l("You have already flagged this post. Thank you."))
     if weight is None:
         hide(user, post, note or str(FLAG_REASON_NAMES[FlagReason(reason)]))
         return "hidden_by_moderator"
@@ -334,9 +333,9 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
         _set_hidden(post, "flags")
         audit(None, "flags.hide", post, details={"score": score, "threshold": threshold,
                                                   "reasons": [f.reason for f in open_flags(post)]})
-        db.session.commit()
         _tell_author(post, lambda: _("Your post in “%(title)s” was flagged by several residents and is hidden "
                                      "until a moderator reviews it.", title=post.thread.title))
+        db.session.commit()
         return "hidden"
     db.session.commit()
     return "flagged"
@@ -365,9 +364,9 @@ def hide(moderator: User, post: Post, reason: str) -> None:
     _set_hidden(post, "moderator")
     _resolve_flags(post, "upheld")
     audit(moderator, "post.hide", post, reason=reason)
-    db.session.commit()
     _tell_author(post, lambda: _("Your post in “%(title)s” was hidden by a moderator: %(reason)s",
                                  title=post.thread.title, reason=reason))
+    db.session.commit()
 
 
 def restore(moderator: User, post: Post, reason: str = "") -> None:
@@ -375,8 +374,8 @@ def restore(moderator: User, post: Post, reason: str = "") -> None:
     _set_hidden(post, None)
     _resolve_flags(post, "dismissed")
     audit(moderator, "post.restore", post, reason=reason)
-    db.session.commit()
     _tell_author(post, lambda: _("Your post in “%(title)s” is visible again.", title=post.thread.title))
+    db.session.commit()
 
 
 def dismiss_flags(moderator: User, post: Post) -> None:
@@ -446,8 +445,8 @@ def sanction(moderator: User, user: User, kind: str, days: int | None, reason: s
     audit(moderator, f"sanction.{kind}", user, reason=reason, details={"days": days, "sanction_id": record.id})
     if kind == SanctionKind.SUSPEND:
         user.auth_version += 1  # ends every session at once
-    db.session.commit()
     notifications.notify([user], lambda: _sanction_text(record), "/me/notifications")
+    db.session.commit()
     return record
 
 
@@ -475,9 +474,9 @@ def lift(moderator: User, record: Sanction, reason: str) -> None:
     record.lift_reason = reason
     user = db.session.get(User, record.user_id)
     audit(moderator, "sanction.lift", user, reason=reason, details={"sanction_id": record.id})
-    db.session.commit()
     notifications.notify([user], lambda: _("The moderators lifted a sanction: %(reason)s", reason=reason),
                          "/me/notifications")
+    db.session.commit()
 
 
 def sanction_refusal(user) -> str | None:
@@ -554,13 +553,13 @@ def decide_appeal(moderator: User, record: Appeal, grant: bool, note: str) -> No
         _set_hidden(post, None)
         _resolve_flags(post, "dismissed")
     audit(moderator, "appeal.grant" if grant else "appeal.deny", post, reason=note)
-    db.session.commit()
     if grant:
         _tell_author(post, lambda: _("Your appeal was granted; your post in “%(title)s” is published.",
                                      title=post.thread.title))
     else:
         _tell_author(post, lambda: _("Your appeal about “%(title)s” was not granted: %(note)s",
                                      title=post.thread.title, note=note))
+    db.session.commit()
 
 
 def open_appeals() -> list[Appeal]:
@@ -662,9 +661,9 @@ def redact(moderator: User, post: Post, body: str, reason: str) -> None:
     post.body = body
     post.redacted_at = post.edited_at = clock.now()
     audit(moderator, "post.redact", post, reason=reason)
-    db.session.commit()
     _tell_author(post, lambda: _("A moderator edited part of your post in “%(title)s”: %(reason)s",
                                  title=post.thread.title, reason=reason))
+    db.session.commit()
 
 
 def tell_held(post: Post) -> None:

@@ -5,6 +5,7 @@ from forum.models.board import Board, BoardKind, BoardMember
 from forum.models.department import Department
 from forum.models.export_job import ExportJob, JobState
 from forum.models.letter import Letter, LetterStatus
+from forum.models.mail_outbox import MailOutbox
 from forum.models.notification import Notification, NotifyMode, Watch
 from forum.models.opinion import STANDARD_TAGS, OpinionTag
 from forum.models.room import Area, DepartmentAnswer, Room, RoomReport, RoomState, RulesAcceptance
@@ -27,6 +28,7 @@ __all__ = [
     "JobState",
     "Letter",
     "LetterStatus",
+    "MailOutbox",
     "Notification",
     "NotifyMode",
     "OpinionTag",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum import clock
@@ -21,8 +21,13 @@ class NotifyMode(StrEnum):
 
 class Watch(db.Model):
     __tablename__ = "watch"
+    # One watch per user and target. A unique constraint over (user, room, thread) would never
+    # fire, since one of the two targets is always NULL: one partial unique index per target.
     __table_args__ = (
-        UniqueConstraint("user_id", "room_id", "thread_id"),
+        Index("uq_watch_user_room", "user_id", "room_id", unique=True,
+              sqlite_where=text("room_id IS NOT NULL"), postgresql_where=text("room_id IS NOT NULL")),
+        Index("uq_watch_user_thread", "user_id", "thread_id", unique=True,
+              sqlite_where=text("thread_id IS NOT NULL"), postgresql_where=text("thread_id IS NOT NULL")),
         CheckConstraint("(room_id IS NULL) <> (thread_id IS NULL)", name="one_target"),
     )
 

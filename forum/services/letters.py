@@ -46,9 +46,9 @@ def answer(staff: User, letter: Letter, reply: str, status: str) -> None:
         letter.reply = reply
         letter.replied_at = clock.now()
         letter.replied_by = staff
-    db.session.commit()
     if status == LetterStatus.REPLIED and not was_replied:
         notifications.letter_replied(letter)
+    db.session.commit()
 
 
 def of_author(user: User) -> list[Letter]:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from forum import clock
 from forum.extensions import db
-from forum.mail import MailError, send_mail
 from forum.models import Notification, NotifyMode, Room, Thread, User, Watch
-
-log = logging.getLogger(__name__)
+from forum.models.upsert import insert_or_ignore
+from forum.services import mailing
 
 
 def is_watching(user, room: Room | None = None, thread: Thread | None = None) -> bool:
@@ -30,22 +28,22 @@ def _watch(user: User, room: Room | None, thread: Thread | None) -> Watch | None
     return db.session.scalar(stmt)
 
 
-def set_watch(user: User, on: bool, room: Room | None = None, thread: Thread | None = None,
-              commit: bool = True) -> None:
-    existing = _watch(user, room, thread)
-    if on and existing is None:
-        db.session.add(Watch(user_id=user.id, room_id=room.id if room else None,
-                             thread_id=thread.id if thread else None))
-    elif not on and existing is not None:
-        db.session.delete(existing)
-    if commit:
-        db.session.commit()
+def set_watch(user: User, on: bool, room: Room | None = None, thread: Thread | None = None) -> None:
+    """Watch or stop watching (not committed). The unique index decides, so two tabs cannot
+    add the same watch twice."""
+    if on:
+        insert_or_ignore(Watch, user_id=user.id, room_id=room.id if room else None,
+                         thread_id=thread.id if thread else None, created_at=clock.now())
+    else:
+        target = Watch.room_id == room.id if room else Watch.thread_id == thread.id
+        db.session.execute(delete(Watch).where(Watch.user_id == user.id, target))
 
 
 def toggle_watch(user: User, room: Room | None = None, thread: Thread | None = None) -> bool:
     """Watch if not watching, else stop; returns whether the user watches now."""
     on = _watch(user, room, thread) is None
     set_watch(user, on, room=room, thread=thread)
+    db.session.commit()
     return on
 
 
@@ -56,9 +54,11 @@ def watchers(room: Room | None = None, thread: Thread | None = None) -> list[Use
 
 
 def notify(users: list[User], message, url: str, exclude: User | None = None) -> int:
-    """Add a notification for each user (in their language); mail those who want it now.
+    """Add a notification for each user (in their language) and queue a mail for those who want
+    it now; returns how many mails were queued. Not committed: it is part of the caller's action,
+    and the mails leave after that commits (``forum.services.mailing``).
     ``message`` is called with no arguments inside each user's locale and returns the text."""
-    sent = 0
+    queued = 0
     for user in {u.id: u for u in users}.values():
         if exclude is not None and user.id == exclude.id:
             continue
@@ -67,46 +67,37 @@ def notify(users: list[User], message, url: str, exclude: User | None = None) ->
         note = Notification(user_id=user.id, text=text, url=url, created_at=clock.now())
         db.session.add(note)
         if user.notify_mode == NotifyMode.IMMEDIATE and user.is_verified:
-            try:
-                _mail(user, [note])
-            except MailError:
-                log.warning("immediate notification mail to user %s failed", user.id)
-            else:
-                note.emailed_at = clock.now()
-                sent += 1
-    db.session.commit()
-    return sent
+            _queue_mail(user, [note])
+            queued += 1
+    return queued
 
 
-def _mail(user: User, notes: list[Notification]) -> None:
+def _queue_mail(user: User, notes: list[Notification]) -> None:
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = render_template("mail/notifications.txt", user=user, notes=notes,
                                base=url_for("main.home", _external=True).rstrip("/"),
                                settings=url_for("mypage.notifications", _external=True))
     subject, _sep, body = text.partition("\n")
-    send_mail(user.email, subject.strip(), body.lstrip("\n"))
+    mailing.queue(user.email, subject.strip(), body.lstrip("\n"))
+    for note in notes:
+        note.emailed_at = clock.now()  # handed to the outbox: never in a digest again
 
 
 def send_digests() -> int:
-    """One mail per daily-digest user with what arrived since their last digest."""
+    """One mail per daily-digest user with what arrived since their last digest (each user's
+    digest and its notifications' mark are one transaction)."""
     users = db.session.scalars(select(User).where(User.notify_mode == NotifyMode.DAILY.value)).all()
-    mailed = 0
+    queued = 0
     for user in users:
         notes = list(db.session.scalars(select(Notification).where(
             Notification.user_id == user.id, Notification.emailed_at.is_(None),
             Notification.created_at >= clock.now() - timedelta(days=7)).order_by(Notification.id)))
         if not notes or not user.is_verified:
             continue
-        try:
-            _mail(user, notes)
-        except MailError:
-            log.warning("digest mail to user %s failed; it will be tried again", user.id)
-            continue
-        for note in notes:
-            note.emailed_at = clock.now()
+        _queue_mail(user, notes)
         db.session.commit()
-        mailed += 1
-    return mailed
+        queued += 1
+    return queued
 
 
 def unread_count(user) -> int:

@@ -11,16 +11,19 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import moderation
 from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
+from forum.models.upsert import insert_or_ignore
 from forum.permissions import Permission, can
 from forum.services import boards, notifications, rooms
 from forum.services.errors import ServiceError
+from forum.services.transactions import retried
 from forum.text.normalize import clean_line
 
 Place = Room | Board
@@ -74,11 +77,12 @@ def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
     return None
 
 
-def _ensure_may_post(user: User, place: Place, thread: Thread | None = None) -> None:
+def _ensure_may_post(user: User, place: Place, thread: Thread | None = None,
+                     accept_rules: bool = False) -> None:
     reason = refusal(user, place, thread)
     if reason:
         raise ServiceError(reason, status=403)
-    if isinstance(place, Room) and not rooms.has_accepted_rules(user, place):
+    if isinstance(place, Room) and not accept_rules and not rooms.has_accepted_rules(user, place):
         raise ServiceError(_l("Please read the posting rules of this room and tick the box."),
                            "accept_rules")
 
@@ -118,9 +122,11 @@ def _screen(author: User, place: Place, title: str, body: str, new_thread: bool,
     return decision
 
 
-def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
-    """A new thread and its first post; held for review when the rules say so."""
-    _ensure_may_post(author, place)
+@retried
+def start_thread(author: User, place: Place, title: str, body: str, accept_rules: bool = False) -> Thread:
+    """A new thread and its first post; held for review when the rules say so. One transaction:
+    the rules tick (``accept_rules``), the post, its audit entry and the notifications."""
+    _ensure_may_post(author, place, accept_rules=accept_rules)
     title, body = check_title(title), check_body(body)
     decision = _screen(author, place, title, body, new_thread=True)
     thread = Thread(title=decision.title or title, author=author, next_number=1, public_post_count=0)
@@ -130,42 +136,70 @@ def start_thread(author: User, place: Place, title: str, body: str) -> Thread:
         thread.board = place
     db.session.add(thread)
     post = _add_post(thread, author, decision.body, None, held=decision.held)
-    _commit_new_post(decision, author, post, announce=lambda: notifications.new_thread(thread))
+    _finish_new_post(decision, author, post, place, accept_rules, announce=lambda: notifications.new_thread(thread))
     return thread
 
 
-def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None) -> Post:
-    _ensure_may_post(author, place_of(thread), thread)
+@retried
+def reply(author: User, thread: Thread, body: str, reply_to: Post | None = None, accept_rules: bool = False) -> Post:
+    place = place_of(thread)
+    _ensure_may_post(author, place, thread, accept_rules=accept_rules)
     body = check_body(body)
     if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.is_public):
         raise ServiceError(_l("You can only reply to a visible post of this thread."))
-    decision = _screen(author, place_of(thread), "", body, new_thread=False)
+    decision = _screen(author, place, "", body, new_thread=False)
     post = _add_post(thread, author, decision.body, reply_to, held=decision.held)
-    _commit_new_post(decision, author, post, announce=lambda: notifications.new_reply(post))
+    _finish_new_post(decision, author, post, place, accept_rules, announce=lambda: notifications.new_reply(post))
     return post
 
 
-def _commit_new_post(decision, author: User, post: Post, announce) -> None:
-    """Audit the rules' decision, let the author follow the thread, commit, then tell watchers
-    (a published post) or the author (a held one)."""
+def _finish_new_post(decision, author: User, post: Post, place: Place, accept_rules: bool, announce) -> None:
+    """Audit the rules' decision, record the rules tick, let the author follow the thread, tell
+    watchers (a published post) or the author (a held one), then commit it all at once."""
     db.session.flush()
+    if accept_rules and isinstance(place, Room):
+        rooms.accept_rules(author, place)
     moderation.record_decision(decision, author, post)
-    notifications.set_watch(author, True, thread=post.thread, commit=False)  # authors follow their threads
-    db.session.commit()
+    notifications.set_watch(author, True, thread=post.thread)  # authors follow their threads
     if post.is_public:
         announce()
     else:
         moderation.post_held(post)
+    db.session.commit()
+
+
+def _take_number(thread: Thread) -> int:
+    """The thread's next post number, taken atomically: the database increments the counter and
+    hands back the value, so two replies at once never get the same number or leave a gap."""
+    if thread.id is None:  # a thread not yet written: nobody else can see it
+        number = thread.next_number or 1
+        thread.next_number = number + 1
+        return number
+    taken = db.session.execute(
+        update(Thread).where(Thread.id == thread.id).values(next_number=Thread.next_number + 1)
+        .returning(Thread.next_number).execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(thread, "next_number", taken)
+    return taken - 1
+
+
+def _count_public(thread: Thread, delta: int) -> None:
+    """Add ``delta`` to the thread's public post count in the database (no read-modify-write)."""
+    if thread.id is None:
+        thread.public_post_count = (thread.public_post_count or 0) + delta
+        return
+    value = db.session.execute(
+        update(Thread).where(Thread.id == thread.id).values(public_post_count=Thread.public_post_count + delta)
+        .returning(Thread.public_post_count).execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(thread, "public_post_count", value)
 
 
 def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None, held: bool = False) -> Post:
     now = clock.now()
-    post = Post(thread=thread, number=thread.next_number, author=author, body=body,
+    post = Post(thread=thread, number=_take_number(thread), author=author, body=body,
                 reply_to=reply_to, state=(PostState.PENDING if held else PostState.PUBLISHED).value,
                 created_at=now, is_official=is_official_author(author, place_of(thread)), reaction_count=0)
-    thread.next_number += 1
     if not held:
-        thread.public_post_count += 1
+        _count_public(thread, 1)
         thread.last_posted_at = now
     db.session.add(post)
     return post
@@ -175,11 +209,10 @@ def add_existing_post(thread: Thread, author: User | None, body: str, created_at
                       reply_to: Post | None = None, official: bool = False) -> Post:
     """A post written elsewhere or earlier (legacy import, demo content): no posting checks,
     its own time. Not committed."""
-    post = Post(thread=thread, number=thread.next_number, author=author, body=check_body(body),
+    post = Post(thread=thread, number=_take_number(thread), author=author, body=check_body(body),
                 reply_to=reply_to, state=PostState.PUBLISHED.value, created_at=created_at,
                 is_official=official, reaction_count=0)
-    thread.next_number += 1
-    thread.public_post_count += 1
+    _count_public(thread, 1)
     thread.last_posted_at = max(thread.last_posted_at or created_at, created_at)
     db.session.add(post)
     return post
@@ -229,12 +262,11 @@ def change_state(post: Post, state: PostState) -> None:
     was_public = post.is_public
     post.state = state.value
     post.state_changed_at = clock.now()
-    if was_public and not post.is_public:
-        post.thread.public_post_count -= 1
-    elif post.is_public and not was_public:
-        post.thread.public_post_count += 1
+    if was_public != post.is_public:
+        _count_public(post.thread, 1 if post.is_public else -1)
 
 
+@retried
 def toggle_reaction(user: User, post: Post) -> bool:
     """共感 on or off; returns whether it is on now. Not on one's own posts."""
     if not can(user, Permission.PARTICIPATE, place_of(post.thread)):
@@ -246,16 +278,14 @@ def toggle_reaction(user: User, post: Post) -> bool:
         raise ServiceError(silenced, status=403)
     if not post.is_public:
         raise ServiceError(_l("This post is not visible."), status=404)
-    existing = db.session.get(Reaction, (post.id, user.id))
-    if existing is None:
-        db.session.add(Reaction(post_id=post.id, user_id=user.id))
-    else:
-        db.session.delete(existing)
-    db.session.flush()
-    post.reaction_count = db.session.scalar(
-        select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id))
+    added = insert_or_ignore(Reaction, post_id=post.id, user_id=user.id)
+    if not added:  # it was on (perhaps from another tab a moment ago): take it off
+        db.session.execute(delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id))
+    db.session.execute(update(Post).where(Post.id == post.id).values(
+        reaction_count=select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
+        .scalar_subquery()).execution_options(synchronize_session=False))
     db.session.commit()
-    return existing is None
+    return added
 
 
 def set_status(actor: User, thread: Thread, status: str, note: str) -> None:

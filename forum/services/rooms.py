@@ -25,6 +25,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.models.upsert import insert_or_ignore
 from forum.permissions import Permission, Role, can, role_of
 from forum.services import notifications
 from forum.services.errors import ServiceError
@@ -152,9 +153,9 @@ def has_accepted_rules(user, room: Room) -> bool:
 
 
 def accept_rules(user: User, room: Room) -> None:
-    if not has_accepted_rules(user, room):
-        db.session.add(RulesAcceptance(user_id=user.id, room_id=room.id))
-        db.session.commit()
+    """Record the tick (not committed: it is part of the post it came with). Ticking from two
+    tabs at once is fine: the primary key keeps one."""
+    insert_or_ignore(RulesAcceptance, user_id=user.id, room_id=room.id)
 
 
 # ---------------------------------------------------------------- create, propose, review
@@ -266,9 +267,10 @@ def save_report(room: Room, author: User, body: str, submit: bool) -> RoomReport
         report.due_at = report.submitted_at + timedelta(days=room.answer_days or 30)
         room.state = RoomState.REPORTED.value
     db.session.add(report)
-    db.session.commit()
     if submit:
+        db.session.flush()
         notifications.report_arrived(room)
+    db.session.commit()
     return report
 
 
@@ -281,8 +283,8 @@ def publish_answer(room: Room, author: User, body: str) -> DepartmentAnswer:
     answer = DepartmentAnswer(room=room, author=author, body=body, published_at=clock.now())
     room.state = RoomState.ANSWERED.value
     db.session.add(answer)
-    db.session.commit()
     notifications.department_answer(room)
+    db.session.commit()
     return answer
 
 

@@ -23,11 +23,6 @@ def _needs_rules(place) -> bool:
     return isinstance(place, Room) and not rooms.has_accepted_rules(current_user, place)
 
 
-def _accept_rules_if_ticked(form: ComposeForm, place) -> None:
-    if _needs_rules(place) and form.accept_rules.data:
-        rooms.accept_rules(current_user, place)
-
-
 def _render(form: ComposeForm, place, thread: Thread | None, reply_to: Post | None, back_url: str,
             status: int = 200):
     preview = render(form.body.data) if form.preview.data and form.body.data else None
@@ -40,9 +35,9 @@ def _render(form: ComposeForm, place, thread: Thread | None, reply_to: Post | No
 def compose_thread(place, back_url: str):
     form = ComposeForm()
     if form.validate_on_submit() and form.submit.data:
-        _accept_rules_if_ticked(form, place)
         try:
-            thread = posts.start_thread(current_user, place, form.title.data, form.body.data)
+            thread = posts.start_thread(current_user, place, form.title.data, form.body.data,
+                                        accept_rules=bool(form.accept_rules.data))
         except ServiceError as error:
             show_error(form, error)
             return _render(form, place, None, None, back_url, error.status)
@@ -60,9 +55,9 @@ def compose_reply(thread: Thread, reply_to: Post | None):
     del form.title
     back_url = url_for("threads.show", thread_id=thread.id)
     if form.validate_on_submit() and form.submit.data:
-        _accept_rules_if_ticked(form, place)
         try:
-            post = posts.reply(current_user, thread, form.body.data, reply_to)
+            post = posts.reply(current_user, thread, form.body.data, reply_to,
+                               accept_rules=bool(form.accept_rules.data))
         except ServiceError as error:
             show_error(form, error)
             return _render(form, place, thread, reply_to, back_url, error.status)

@@ -1,0 +1,21 @@
+"""Insert a row unless a unique constraint already holds one: the database decides, not a prior read.
+
+A check-then-insert races with a second request doing the same (two tabs, a double click, two
+workers); ``ON CONFLICT DO NOTHING`` is atomic on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forum.extensions import db
+
+
+def insert_or_ignore(model: type, **values: Any) -> bool:
+    """Insert ``values`` into ``model``'s table; False when a unique constraint says it exists."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1

@@ -1,0 +1,54 @@
+"""One use case, one transaction, tried again (a few times) when the database was only busy.
+
+SQLite lets one writer in at a time and waits ``busy_timeout`` for the lock; under a burst the
+wait can run out. PostgreSQL may end a transaction for a serialization failure or a deadlock.
+Neither is the resident's fault: the whole use case runs again from a clean session, and when
+it still cannot get through the resident is told to send again, with the text kept in the form.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+
+from forum.extensions import db
+from forum.services.errors import ServiceError
+
+ATTEMPTS = 4
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def is_busy(error: OperationalError) -> bool:
+    """SQLite's "database is locked" or PostgreSQL's serialization failure / deadlock."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in {"40001", "40P01"} or "database is locked" in str(error.orig)
+
+
+def retried(use_case: Callable[P, R]) -> Callable[P, R]:
+    """Run ``use_case`` (which commits once) again after a busy database, at most ATTEMPTS times."""
+
+    @functools.wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return use_case(*args, **kwargs)
+            except ServiceError:
+                db.session.rollback()  # a refused action leaves nothing half-written
+                raise
+            except OperationalError as error:
+                db.session.rollback()
+                if not is_busy(error):
+                    raise
+                if attempt == ATTEMPTS:
+                    raise ServiceError(_l("Many people are writing just now and your post could not be saved. "
+                                          "Your text is kept below: please send it again."), status=503) from error
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    return run
