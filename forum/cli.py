@@ -218,6 +218,7 @@ def search_sync() -> None:
 def search_rebuild() -> None:
     """Rebuild the index from the database and swap it in atomically."""
     from forum.search import sync
+    from forum.search.backend import RebuildFailed
 
     total = db.session.scalar(select(func.count()).select_from(Post).where(Post.state == "published")) or 0
     with click.progressbar(length=total, label="indexing posts") as bar:
@@ -227,7 +228,10 @@ def search_rebuild() -> None:
             bar.update(done - last[0])
             last[0] = done
 
-        count = sync.rebuild(progress)
+        try:
+            count = sync.rebuild(progress)
+        except RebuildFailed as error:
+            raise click.ClickException(f"rebuild failed, the old index is kept: {error}") from error
         bar.update(max(total - last[0], 0))
     click.echo(f"indexed {count} posts")
 
@@ -240,6 +244,10 @@ def search_check() -> None:
     missing, extra = sync.check()
     click.echo(f"missing from the index: {len(missing)}; should not be there: {len(extra)}; "
                f"outbox waiting: {sync.pending()}")
+    for label, ids in (("missing post ids", missing), ("post ids to remove", extra)):
+        if ids:
+            shown = sorted(ids)
+            click.echo(f"{label}: {', '.join(map(str, shown[:50]))}" + (" …" if len(shown) > 50 else ""))
     if missing or extra:
         raise SystemExit(1)
 

@@ -88,6 +88,7 @@ def defaults() -> dict[str, Any]:
         # search: the Whoosh index (None: instance/search/index); apply the outbox after each commit
         "SEARCH_INDEX_DIR": None,
         "SEARCH_AUTO_SYNC": True,
+        "SEARCH_REBUILD_CHUNK": 10_000,  # posts a segment (and a worker's task) in `search rebuild`
         "SEARCH_PER_PAGE": 20,
         # moderation: flags from established residents weigh 1; this much hides a post for review
         "FLAG_HIDE_THRESHOLD": 3.0,

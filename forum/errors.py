@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from forum.extensions import db
 from forum.mail import MailError
 from forum.search.backend import IndexOutdated
+from forum.services.transactions import is_busy
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
@@ -34,13 +43,36 @@ SPECIFIC = {
 }
 
 
+def _rollback() -> None:
+    """A failed statement leaves the session unusable; the error page itself reads the database
+    (the signed-in user, the unread count), so it starts from a clean session."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page must still be shown
+        log.exception("rolling back before the error page failed")
+
+
 def render_error(code: int, detail: str | None = None, title=None, message=None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     title, message = title or default_title, message or default_message
+    _rollback()
     if request.path.startswith("/api/"):
         return jsonify({"error": {"status": code, "message": str(detail or message)}}), code
-    return render_template("error.html", code=code, title=title, message=message,
-                           detail=detail), code
+    try:
+        return render_template("error.html", code=code, title=title, message=message,
+                               detail=detail), code
+    except Exception:
+        log.exception("the error page for %s could not be rendered; sending the plain one", code)
+        return _plain_page(code, str(title), str(message)), code, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _plain_page(code: int, title: str, message: str) -> str:
+    """The last resort: no template, no database, still in the visitor's language."""
+    home = str(_l("Back to the home page"))
+    return (f'<!doctype html><html lang="{escape(str(get_locale() or "ja"))}"><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)} ({code})</title><main><h1>{escape(title)}</h1>"
+            f'<p>{escape(message)}</p><p><a href="/">{escape(home)}</a></p></main></html>')
 
 
 def register(app: Flask) -> None:
@@ -57,6 +89,17 @@ def register(app: Flask) -> None:
             app.logger.error("the search index needs `flask --app forum search rebuild` (%s)", error)
         title, message = SPECIFIC[type(error)]
         return render_error(503, title=title, message=message)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        if not is_busy(error):
+            raise error  # a real fault: the 500 page below
+        app.logger.warning("the database stayed busy: %s", error)
+        return render_error(503)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        return render_error(500)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -167,3 +167,128 @@ def test_a_room_made_private_or_moved_and_a_deleted_post_reach_the_index(app):
         db.session.delete(db.session.get(Post, posts_of(app, thread.id)[1].id))
         db.session.commit()
     assert len(found(app, "公民館")) == 1  # delete
+
+
+def _killing(docs, after: int):
+    """Documents for a rebuild; after ``after`` of them, one index writer process is killed."""
+    import os
+    import signal
+    import time
+
+    for n, doc in enumerate(docs, start=1):
+        if n == after:
+            deadline = time.monotonic() + 10
+            while not multiprocessing.active_children() and time.monotonic() < deadline:
+                time.sleep(0.005)
+            victim = multiprocessing.active_children()[0]
+            os.kill(victim.pid, signal.SIGKILL)
+        yield doc
+
+
+def _docs(n: int, text: str = "再構築の文書"):
+    return [SearchDoc(i, 1, "", f"{text}{i}", "x", datetime(2026, 1, 1, tzinfo=UTC)) for i in range(1, n + 1)]
+
+
+def test_a_killed_rebuild_writer_fails_the_rebuild_and_keeps_the_old_index(tmp_path):
+    import pytest
+
+    from forum.search.backend import RebuildFailed
+
+    backend = WhooshBackend(tmp_path / "index")
+    assert backend.rebuild(_docs(30, "元の索引")) == 30
+    with pytest.raises(RebuildFailed):
+        backend.rebuild(_killing(_docs(2000), after=400), chunk=100)
+    assert backend.count() == 30  # the old index is live and whole
+    assert backend.search(SearchQuery("元の索引", per_page=50)).total == 30
+    assert not (tmp_path / "index.new").exists()
+    assert backend.rebuild(_docs(2000), chunk=100) == 2000  # and a clean rebuild still works
+
+
+def test_search_rebuild_exits_non_zero_when_a_writer_dies(app):
+    import os
+    import signal
+    import threading
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    before = found(app, "電子会議室")
+    app.config["SEARCH_REBUILD_CHUNK"] = 20  # several tasks, so one is surely running when the kill comes
+    stop = threading.Event()
+
+    def killer() -> None:
+        while not stop.is_set():
+            children = multiprocessing.active_children()
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                return
+            stop.wait(0.001)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        result = app.test_cli_runner().invoke(args=["search", "rebuild"])
+    finally:
+        stop.set()
+        thread.join()
+    assert result.exit_code != 0 and "the old index is kept" in result.output, result.output
+    assert found(app, "電子会議室") == before
+
+
+def test_out_of_range_values_never_stop_indexing_and_check_names_the_refused_post(app, tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    far = [SearchDoc(1, 1, "", "九九九九年の発言", "x", datetime(9999, 12, 31, tzinfo=UTC)),
+           SearchDoc(2, 1, "", "一年の発言", "x", datetime(1, 1, 1, tzinfo=UTC)),
+           SearchDoc(2**32 + 5, 1, "", "大きすぎる番号の発言", "x", datetime(2026, 1, 1, tzinfo=UTC)),
+           SearchDoc(4, 1, "", "普通の発言", "x", datetime(2026, 1, 1, tzinfo=UTC))]
+    backend.add(far)
+    assert sorted(backend.all_ids()) == [1, 2, 4]  # the bad one is left out, the others are in
+    assert backend.search(SearchQuery("発言", newest=True)).ids[0] == 1  # 9999 clamped, still newest
+    assert backend.rebuild(far) == 3
+
+    # through the app: a post with a far date (as an old import may hold) is indexed, and later posts too
+    from forum.models import Post
+
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="遠い日付の発言")
+    with app.app_context():
+        post = db.session.scalar(select(Post))
+        post.created_at = datetime(9999, 12, 31, tzinfo=UTC)
+        db.session.commit()
+    reply(who["keyaki"], last_thread(app).id, "そのあとの発言も見つかる")
+    assert len(found(app, "遠い日付")) == 1 and len(found(app, "そのあと")) == 1
+    assert app.test_cli_runner().invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_outbox_ids_are_never_reused(app):
+    with app.app_context():
+        first = [SearchOutbox(post_id=1), SearchOutbox(post_id=2)]
+        db.session.add_all(first)
+        db.session.commit()
+        used = max(row.id for row in first)
+        db.session.execute(db.delete(SearchOutbox))
+        db.session.commit()
+        again = SearchOutbox(post_id=3)
+        db.session.add(again)
+        db.session.commit()
+        assert again.id > used
+
+
+def test_changes_during_a_rebuild_reach_the_new_index(app):
+    """A post written while a rebuild runs is applied to the old index and again to the new one."""
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="再構築の前の発言")
+    with app.app_context():
+        engine = sync.backend()
+        marker = sync._marker(engine)
+        import os
+
+        marker.write_text(str(os.getpid()))  # as while `search rebuild` runs in this process
+    reply(who["keyaki"], last_thread(app).id, "再構築の最中の発言")
+    assert len(found(app, "最中")) == 1  # the live index has it
+    with app.app_context():
+        assert sync.pending() == 1  # and the row stays for the new index
+        marker.unlink()
+        assert sync.rebuild() >= 2
+        assert sync.pending() == 0
+    assert len(found(app, "最中")) == 1

@@ -8,21 +8,28 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import logging
+import multiprocessing
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from whoosh import fields, index
+from whoosh.writing import SegmentWriter
 
 from forum.search.analysis import bigram_analyzer, is_cjk, normalize
 from forum.search.evaluate import Evaluator, OpenSegments, Plan, plain, word
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,16 +76,52 @@ class SearchBackend(Protocol):
     def search(self, query: SearchQuery) -> SearchResults: ...
     def count(self) -> int: ...
     def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None) -> int: ...
+    def batch(self) -> AbstractContextManager: ...
 
 
 SCHEMA_VERSION = 3  # raise when the fields or the analyzer change: the index must be rebuilt
 
 
-REBUILD_BATCH = 20_000
+REBUILD_CHUNK = 10_000  # posts a segment: a few segments at 100,000 posts, and no spill-and-merge
 
 
 class IndexOutdated(RuntimeError):
     """The index on disk was built with another schema; ``flask --app forum search rebuild``."""
+
+
+class RebuildFailed(RuntimeError):
+    """A rebuild could not write every document; the live index was left as it was."""
+
+
+class BadDocument(ValueError):
+    def __init__(self, doc_id: int, why: str) -> None:
+        super().__init__(why)
+        self.doc_id = doc_id
+
+
+def _write_segment(folder: str, rows: list[dict]):
+    """In a worker process: one segment of ``rows``, not yet listed in the index's table of
+    contents (the parent lists all of them at once, when every worker has succeeded)."""
+    ix = index.open_dir(folder)
+    writer = SegmentWriter(ix, _lk=False, limitmb=256)
+    for row in rows:
+        writer.add_document(**row)
+    return writer._finalize_segment(), len(rows)
+
+
+class Batch:
+    """Changes inside one held writer (``WhooshBackend.batch``)."""
+
+    def __init__(self, backend: WhooshBackend, writer) -> None:
+        self._backend, self._writer = backend, writer
+
+    def add(self, docs: Iterable[SearchDoc]) -> None:
+        for fields_ in self._backend._checked(docs):
+            self._writer.update_document(**fields_)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        for doc_id in ids:
+            self._writer.delete_by_term("id", doc_id)
 
 
 def _schema() -> fields.Schema:
@@ -189,10 +232,27 @@ class WhooshBackend:
 
     @staticmethod
     def _fields(doc: SearchDoc) -> dict:
+        """The stored and indexed fields of ``doc``, checked before anything reaches the writer (a
+        value that fails half-way through a Whoosh writer would spoil the whole batch): ids must
+        fit the 32-bit fields, and times are clamped into them (an imported 0001 or 9999 date)."""
+        for name in ("id", "room_id", "board_id", "thread_id"):
+            value = getattr(doc, name) or 0
+            if not 0 <= value < 2**32:
+                raise BadDocument(doc.id, f"{name} {value} does not fit the index")
+        created = min(max(int(doc.created_at.timestamp()), 0), 2**32 - 1)
         return {"id": doc.id, "room_id": doc.room_id or 0, "board_id": doc.board_id or 0,
                 "area": doc.area or "-", "visibility": doc.visibility, "author": normalize(doc.author or "-"),
-                "created": int(doc.created_at.timestamp()), "text": f"{doc.title}\n{doc.body}",
+                "created": created, "text": f"{doc.title}\n{doc.body}",
                 "plain": plain(f"{doc.title}\n{doc.body}")}
+
+    def _checked(self, docs: Iterable[SearchDoc]) -> Iterator[dict]:
+        """The fields of each good document; a bad one is logged by id and left out (``search check``
+        then lists it as missing), so it never blocks the others."""
+        for doc in docs:
+            try:
+                yield self._fields(doc)
+            except (BadDocument, ValueError, OverflowError, OSError) as error:
+                log.error("post %s was not indexed: %s", doc.id, error)
 
     @contextmanager
     def _writer(self):
@@ -209,16 +269,22 @@ class WhooshBackend:
     def add(self, docs: Iterable[SearchDoc]) -> None:
         docs = list(docs)
         if docs:
-            with self._writer() as writer:
-                for doc in docs:
-                    writer.update_document(**self._fields(doc))
+            with self.batch() as batch:
+                batch.add(docs)
 
     def delete(self, ids: Iterable[int]) -> None:
         ids = list(ids)
         if ids:
-            with self._writer() as writer:
-                for doc_id in ids:
-                    writer.delete_by_term("id", doc_id)
+            with self.batch() as batch:
+                batch.delete(ids)
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """One writer under the inter-process lock for as long as the block runs. The outbox sync
+        reads the database *inside* it, so of two syncs the later reader is the later writer and
+        an older state can never overwrite a newer one."""
+        with self._writer() as writer:
+            yield Batch(self, writer)
 
     def count(self) -> int:
         with self._view() as view:
@@ -228,23 +294,19 @@ class WhooshBackend:
         with self._view() as view:
             return {stored["id"] for _doc, stored in view.live_docs()}
 
-    def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None) -> int:
-        """Build a fresh index beside the live one, then swap it in."""
+    def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None,
+                chunk: int = REBUILD_CHUNK) -> int:
+        """Build a fresh index beside the live one, check it holds every document written, then
+        swap it in. Chunks of documents become segments in worker processes; if any worker fails
+        or dies, or the count is short, nothing is swapped and ``RebuildFailed`` says why."""
         fresh = self.folder.parent / (self.folder.name + ".new")
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
-        ix = _create(fresh)
-        count = 0
-        docs = iter(docs)
-        while batch := list(itertools.islice(docs, REBUILD_BATCH)):
-            # One segment per batch keeps each writer's postings in memory (no spill-and-merge).
-            writer = ix.writer(limitmb=512, procs=max(1, min(2, os.cpu_count() or 1)), multisegment=True)
-            for doc in batch:
-                writer.add_document(**self._fields(doc))
-                count += 1
-                if progress and count % 1000 == 0:
-                    progress(count)
-            writer.commit()
+        try:
+            count = self._build(fresh, self._checked(docs), progress, chunk)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
         with self._locked():
             old = self.folder.parent / (self.folder.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -253,6 +315,49 @@ class WhooshBackend:
             os.replace(fresh, self.folder)
             shutil.rmtree(old, ignore_errors=True)
         return count
+
+    @staticmethod
+    def _build(folder: Path, rows: Iterator[dict], progress: Callable[[int], None] | None, chunk: int) -> int:
+        ix = _create(folder)
+        procs = max(1, min(2, os.cpu_count() or 1))
+        segments: list = []
+        written = sent = 0
+
+        def collect(future: Future) -> None:
+            nonlocal written
+            segment, n = future.result()
+            segments.append(segment)
+            written += n
+            if progress:
+                progress(written)
+
+        # fork: the workers need nothing but the folder and the rows (no threads run during a rebuild)
+        with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
+            running: set[Future] = set()
+            try:
+                while batch := list(itertools.islice(rows, chunk)):
+                    running.add(pool.submit(_write_segment, str(folder), batch))
+                    sent += len(batch)
+                    if len(running) >= procs * 2:  # the parent reads ahead at most this far
+                        done, running = wait(running, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            collect(future)
+                for future in running:
+                    collect(future)
+            except BrokenProcessPool as error:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise RebuildFailed(f"an index writer process died after {written} of {sent} posts") from error
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        writer = ix.writer()
+        writer._close_segment()
+        writer._commit_toc(segments)
+        writer._finish()
+        have = index.open_dir(folder).doc_count_all()
+        if have != written or written != sent:
+            raise RebuildFailed(f"the new index holds {have} posts; {sent} were sent to it")
+        return written
 
     # ------------------------------------------------------------ querying
 

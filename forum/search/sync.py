@@ -10,7 +10,9 @@ from the database, so the order rows are applied in does not matter.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, event, func, insert, inspect, select
@@ -110,7 +112,8 @@ def _posts(session: Session, ids: Iterable[int]) -> list[Post]:
     return list(session.scalars(select(Post).where(Post.id.in_(list(ids))).options(*with_place())))
 
 
-def apply(session: Session, ids: Iterable[int]) -> int:
+def apply(session: Session, ids: Iterable[int], batch) -> int:
+    """Write the current state of the posts ``ids`` into the held writer ``batch``."""
     ids = set(ids)
     docs, keep = [], set()
     for post in _posts(session, ids):
@@ -118,26 +121,53 @@ def apply(session: Session, ids: Iterable[int]) -> int:
         if doc is not None:
             docs.append(doc)
             keep.add(post.id)
-    engine = backend()
-    engine.add(docs)
-    engine.delete(ids - keep)
+    batch.delete(ids - keep)
+    batch.add(docs)
     return len(ids)
 
 
 def sync() -> int:
     """Apply every outbox row; returns how many posts were brought up to date. Runs on its own
-    session, so it can follow another session's commit."""
-    done = 0
+    session, so it can follow another session's commit.
+
+    Each batch is read *while the index's writer lock is held*: the rows, then the posts' current
+    state, then the index written and exactly the rows read deleted (by id; ids are never reused).
+    A row committed meanwhile is not deleted and waits for the next batch; and of two workers
+    syncing at once, the one that read later also writes later."""
+    done, last = 0, 0
+    engine = backend()
     with Session(db.engine) as session:
-        while True:
-            rows = session.execute(select(SearchOutbox.id, SearchOutbox.post_id).order_by(SearchOutbox.id)
-                                   .limit(BATCH)).all()
+        while session.scalar(select(SearchOutbox.id).where(SearchOutbox.id > last).limit(1)) is not None:
+            session.rollback()  # the next read starts afresh, after the lock is taken
+            keep = _rebuilding(engine)
+            with engine.batch() as batch:
+                rows = session.execute(select(SearchOutbox.id, SearchOutbox.post_id).where(SearchOutbox.id > last)
+                                       .order_by(SearchOutbox.id).limit(BATCH)).all()
+                if rows:
+                    done += apply(session, {post_id for _id, post_id in rows}, batch)
             if not rows:
-                return done
-            done += apply(session, {post_id for _id, post_id in rows})
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _p in rows])))
-            session.commit()
+                break
+            if keep:  # a rebuild is running: the rows stay, to be applied again to the new index
+                last = rows[-1][0]
+            else:  # only after the index committed: a crash in between replays them, never loses them
+                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _p in rows])))
+                session.commit()
             session.expunge_all()
+    return done
+
+
+def _marker(engine: WhooshBackend) -> Path:
+    return engine.folder.parent / (engine.folder.name + ".rebuilding")
+
+
+def _rebuilding(engine: WhooshBackend) -> bool:
+    """Whether a rebuild (a live process) is building a new index beside this one."""
+    try:
+        pid = int(_marker(engine).read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def pending() -> int:
@@ -160,9 +190,21 @@ def all_documents() -> Iterator[SearchDoc]:
 
 
 def rebuild(progress=None) -> int:
-    with db.engine.begin() as connection:
-        connection.execute(delete(SearchOutbox))
-    return backend().rebuild(all_documents(), progress)
+    """Rebuild from the database. Changes committed meanwhile are applied to the live index as
+    usual but their outbox rows stay (see ``sync``), and are applied again to the new index after
+    the swap, so nothing written during a rebuild is lost with the old index."""
+    engine = backend()
+    marker = _marker(engine)
+    marker.write_text(str(os.getpid()))
+    try:
+        start = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+        count = engine.rebuild(all_documents(), progress, chunk=current_app.config["SEARCH_REBUILD_CHUNK"])
+        with db.engine.begin() as connection:  # what the new index was read after
+            connection.execute(delete(SearchOutbox).where(SearchOutbox.id <= start))
+    finally:
+        marker.unlink(missing_ok=True)
+    sync()
+    return count
 
 
 def check() -> tuple[set[int], set[int]]:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from forum.extensions import db
 from forum.models import STANDARD_TAGS, OpinionTag, Post, PostState, Room, Thread
 from forum.models.opinion import TAG_MAX_LENGTH
+from forum.models.upsert import insert_or_ignore
 from forum.permissions import Permission, can
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line
@@ -54,8 +55,9 @@ def set_tags(user, post: Post, labels: list[str]) -> list[str]:
     wanted = sorted({clean_line(label)[:TAG_MAX_LENGTH] for label in labels if clean_line(label)})
     if len(wanted) > 10:
         raise ServiceError(_l("An opinion can have at most 10 tags."), field="tag")
-    db.session.execute(delete(OpinionTag).where(OpinionTag.post_id == post.id))
-    db.session.add_all(OpinionTag(post_id=post.id, label=label, created_by=user.id) for label in wanted)
+    db.session.execute(delete(OpinionTag).where(OpinionTag.post_id == post.id, OpinionTag.label.not_in(wanted)))
+    for label in wanted:  # a coordinator and a moderator tagging at once keep one row per label
+        insert_or_ignore(OpinionTag, post_id=post.id, label=label, created_by=user.id)
     audit(user, "opinion.tag", post, details={"tags": wanted})
     db.session.commit()
     return wanted
