@@ -10,7 +10,7 @@ from __future__ import annotations
 from forum.text.markup import to_plain_text
 from forum.text.pii import mask_pii
 
-MASK_VERSION = 1
+MASK_VERSION = 2  # 2: postal codes introduced by words, block-number addresses after a place name
 
 
 def masked_plain_text(body: str) -> str:

@@ -9,6 +9,7 @@ characters the resident typed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from forum.text.normalize import fold_for_matching
@@ -25,10 +26,20 @@ MASKS = {
 
 _SEP = r"[-\s]?"
 _KANJI_NUM = "一二三四五六七八九十"
-# Earlier patterns win where two overlap.
+_POSTAL_CODE = r"\d{3}[-\s]?\d{4}(?!\d)"
+_KANJI = "\u3400-\u4dbf\u4e00-\u9fff々"
+# Kanji that end a word for a document part, a count, a date or a sum, never a place name:
+# 第3-4-5条, 表2-1-3, 資料1-2-3, 議案, 予算, 令和8-11-29.
+_NOT_PLACE = "第図表章節条項頁版巻編回期話問題例式号番目欄行段件点対比約計年料案紙録則暦算付限切"
+# A quantity, not a block number: 3-4-5ページ, 1-2-3月, 3-5人, 1-2-3億円, 3-4-5.5.
+_NOT_ADDRESS_AFTER = (r"(?![\d-]|[.,]\d|\s?(?:[年月日時分秒週人名歳才円万億千百件回章節条項頁倍点個枚冊台度割%]"
+                      r"|ぺ-じ|ぺいじ))")
+# Earlier patterns win where two overlap. A pattern with a group "pii" masks only that group
+# (郵便番号は［郵便番号］です keeps the words that introduce the code).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (EMAIL, re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")),
-    (POSTAL, re.compile(r"(?:〒|郵便番号[:\s]*)\s?\d{3}-?\d{4}(?!\d)")),
+    (EMAIL, re.compile(r"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")),
+    (POSTAL, re.compile(r"〒\s{0,3}" + _POSTAL_CODE)),
+    (POSTAL, re.compile(r"郵便番号\s{0,2}(?:[はがもを:、,(]\s{0,2})?(?P<pii>" + _POSTAL_CODE + ")")),
     (MY_NUMBER, re.compile(r"(?<![\d-])\d{4}" + _SEP + r"\d{4}" + _SEP + r"\d{4}(?![\d-])")),
     # mobile / IP phone / 0800: 11 digits; 0120: 10 digits
     (PHONE, re.compile(r"(?<![\d-])0[5789]0" + _SEP + r"\d{4}" + _SEP + r"\d{4}(?![\d-])")),
@@ -39,10 +50,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (PHONE, re.compile(r"(?<![\d-])0\d{1,4}(?:-|\s|\(|\)|-?\(|\)-?)\d{1,4}(?:-|\s|\))\d{4}(?![\d-])")),
     (PHONE, re.compile(r"(?<![\d-])0\d{9}(?![\d-])")),
     (ADDRESS, re.compile(
-        rf"(?:\d+|[{_KANJI_NUM}]+)丁目\s?(?:\d+|[{_KANJI_NUM}]+)(?:番地?|-)\s?(?:\d+(?:号)?)?"
-        r"|\d+番地(?:の?\d+)?"
-        r"|\d+番\d+号"
-        r"|(?<=[町村])\d+-\d+(?:-\d+)?")),
+        rf"(?:\d{{1,2}}|[{_KANJI_NUM}]{{1,3}})丁目\s?(?:\d{{1,4}}|[{_KANJI_NUM}]{{1,4}})"
+        r"(?:番地?の?\s?(?:\d{1,4}号?)?|-\s?\d{1,4}(?:-\d{1,4})?)"
+        r"|\d{1,4}番地(?:の?\d{1,4})?"
+        r"|\d{1,4}番\d{1,4}号"
+        # 八幡3-4-5, 南八幡4-10-1-203: after a place name, never after 第, 表, 令和…
+        rf"|(?<=[{_KANJI}])(?<![{_NOT_PLACE}])(?<!令和|平成|昭和|大正|明治)"
+        r"[1-9]\d?-\d{1,4}-\d{1,4}(?:-\d{1,4})?" + _NOT_ADDRESS_AFTER +
+        r"|(?<=[町村])\d{1,4}-\d{1,4}(?:-\d{1,4}){0,2}" + _NOT_ADDRESS_AFTER)),
 ]
 
 
@@ -59,18 +74,19 @@ def _digits(value: str) -> int:
 
 
 #: Something every pattern above needs (one cheap pass; most texts stop here).
-_CANDIDATE = re.compile(r"@|〒|郵便番号|\d{4}|\+81|0\d|丁目|番地|\d番|[町村]\d")
+_CANDIDATE = re.compile(rf"@|〒|郵便番号|\d{{4}}|\+81|0\d|丁目|番地|\d番|[{_KANJI}]\d{{1,4}}-\d")
 
 
-def _matches(folded: str, kinds: frozenset[str] | None):
+def _matches(folded: str, kinds: frozenset[str] | None) -> Iterator[tuple[str, int, int]]:
     for kind, pattern in _PATTERNS:
         if kinds is not None and kind not in kinds:
             continue
+        group = "pii" if "pii" in pattern.groupindex else 0
         for match in pattern.finditer(folded):
-            value = match.group(0).rstrip()
+            value = match.group(group).rstrip()
             if kind == PHONE and not value.startswith("+") and _digits(value) not in (10, 11):
                 continue
-            yield kind, match.start(), match.start() + len(value)
+            yield kind, match.start(group), match.start(group) + len(value)
 
 
 def find_pii(text: str, kinds: frozenset[str] | None = None) -> list[PiiMatch]:
