@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from forum.mail import send_mail
 from tests.conftest import submit
+from tests.mail_helpers import free_port
+from tests.mail_helpers import smtp_server as smtp_server_for
 
 
 class Inbox:
@@ -27,13 +27,8 @@ class Inbox:
 @pytest.fixture
 def smtp_server():
     inbox = Inbox()
-    with socket.socket() as probe:  # a free port; aiosmtpd cannot start on port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+    with smtp_server_for(inbox) as controller:
+        yield controller, inbox
 
 
 def test_registration_mail_goes_through_smtp_when_configured(app, client, smtp_server):
@@ -64,9 +59,7 @@ def test_without_a_server_mail_is_an_eml_file(app, mailbox):
 
 
 def test_a_mail_server_that_is_down_loses_no_registration(app, client):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = free_port()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_USE_TLS=False, MAIL_TIMEOUT=2)
     response = submit(client, "/register", {"handle": "みなと花子", "email": "hanako@example.jp",
                                             "password": "correct horse battery",

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import threading
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import MailOutbox, Notification, Post, Room, RulesAcceptance, Thread, User, Watch
 from forum.services import notifications, rooms
+from tests.mail_helpers import smtp_server
 from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread
 
 
@@ -34,13 +33,8 @@ class SwitchableInbox:
 @pytest.fixture
 def smtp():
     inbox = SwitchableInbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+    with smtp_server(inbox) as controller:
+        yield controller.port, inbox
 
 
 def _watch_thread_by_mail(app, email: str, thread_id: int) -> None:
