@@ -10,6 +10,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import moderation
@@ -133,7 +134,13 @@ def create_user(handle: str, email: str, password: str, *, role: Role = Role.RES
 def register(handle: str, email: str, password: str, locale: str | None = None) -> User:
     """Create the account; the caller sends the verification mail (which may fail apart)."""
     user = create_user(handle, email, password, locale=locale)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # the same address or handle registered a moment ago (a double click)
+        db.session.rollback()
+        if user_by_email(normalize_email(email)):
+            raise AccountError(_l("This e-mail address is already registered."), "email") from error
+        raise AccountError(_l("This handle name is already taken."), "handle") from error
     return user
 
 
