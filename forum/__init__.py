@@ -23,7 +23,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app. ``config`` overrides every other source (tests use it)."""
-    from forum import cli, errors, i18n, ui
+    from forum import cli, errors, hygiene, i18n, ui
     from forum import config as settings
     from forum.extensions import babel, csrf, db, limiter, login, migrate
     from forum.services.accounts import load_session_user
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         instance_relative_config=True,
     )
     settings.load(app, config)
+    hygiene.init_app(app)  # first: its request hook runs before those of the extensions
     app.url_map.converters["int"] = BoundedIntConverter
     app.session_interface = _SessionInterface()
     if app.config["PROXY_FIX_HOPS"]:

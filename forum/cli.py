@@ -130,13 +130,15 @@ def _send_outbox(due_only: bool) -> bool:
 @with_appcontext
 def import_command(file: Path, room_id: int) -> None:
     """Load a legacy e-conference room's threads and posts from a CSV or JSONL FILE."""
-    room = db.session.get(Room, room_id)
+    from forum.views.common import MAX_ID
+
+    room = db.session.get(Room, room_id) if 0 < room_id <= MAX_ID else None
     if room is None:
         raise click.ClickException(f"no room with id {room_id}")
     try:
         result = legacy_import.import_file(file, room)
-    except UnicodeDecodeError:
-        raise click.ClickException("the file is not UTF-8 text")
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error.strerror or error}")
     if result.errors:
         for error in result.errors:
             click.echo(error, err=True)

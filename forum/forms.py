@@ -18,9 +18,28 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+
+from forum.hygiene import has_controls
 
 REQUIRED = _l("This field is required.")
+
+
+class NoControlCharacters:
+    """For passwords and e-mail addresses, which the request keeps as sent (``forum.hygiene``):
+    stripping a character would silently make them another password or address, so refuse."""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or _l("This field contains characters that cannot be used.")
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if isinstance(field.data, str) and has_controls(field.data):
+            raise ValidationError(str(self.message))
+
+
+def _as_sent(*validators) -> list:
+    """Validators of a field the request keeps as sent (password, e-mail): required, no control characters."""
+    return [DataRequired(REQUIRED), *validators, NoControlCharacters()]
 
 
 class RegisterForm(FlaskForm):
@@ -28,50 +47,50 @@ class RegisterForm(FlaskForm):
                          validators=[DataRequired(REQUIRED), Length(max=60)],
                          description=_l("2 to 30 characters. Do not use your real name."))
     email = EmailField(_l("E-mail address (never shown)"),
-                       validators=[DataRequired(REQUIRED), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                       validators=_as_sent(Length(max=254)))
+    password = PasswordField(_l("Password"), validators=_as_sent(Length(max=128)),
                              description=_l("At least 8 characters."))
-    password2 = PasswordField(_l("Password (again)"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The passwords do not match."))])
+    password2 = PasswordField(_l("Password (again)"), validators=_as_sent(
+        EqualTo("password", _l("The passwords do not match."))))
     submit = SubmitField(_l("Register"))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    email = EmailField(_l("E-mail address"), validators=_as_sent(Length(max=254)))
+    password = PasswordField(_l("Password"), validators=_as_sent(Length(max=128)))
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    email = EmailField(_l("E-mail address"), validators=_as_sent(Length(max=254)))
     submit = SubmitField(_l("Send reset link"))
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"),
-                             validators=[DataRequired(REQUIRED), Length(max=128)])
-    password2 = PasswordField(_l("New password (again)"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The passwords do not match."))])
+                             validators=_as_sent(Length(max=128)))
+    password2 = PasswordField(_l("New password (again)"), validators=_as_sent(
+        EqualTo("password", _l("The passwords do not match."))))
     submit = SubmitField(_l("Set new password"))
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(REQUIRED), Length(max=128)])
+                                     validators=_as_sent(Length(max=128)))
     password = PasswordField(_l("New password"),
-                             validators=[DataRequired(REQUIRED), Length(max=128)])
-    password2 = PasswordField(_l("New password (again)"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The passwords do not match."))])
+                             validators=_as_sent(Length(max=128)))
+    password2 = PasswordField(_l("New password (again)"), validators=_as_sent(
+        EqualTo("password", _l("The passwords do not match."))))
     submit = SubmitField(_l("Change password"))
 
 
 class ChangeEmailForm(FlaskForm):
     email = EmailField(_l("New e-mail address"),
-                       validators=[DataRequired(REQUIRED), Length(max=254)])
+                       validators=_as_sent(Length(max=254)))
     current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(REQUIRED), Length(max=128)])
+                                     validators=_as_sent(Length(max=128)))
     submit = SubmitField(_l("Send confirmation link"))
 
 
@@ -193,7 +212,7 @@ class NotificationSettingsForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    current_password = PasswordField(_l("Current password"), validators=_as_sent(Length(max=128)))
     confirm = BooleanField(_l("I understand that my account is deleted for good; my public posts stay, "
                               "shown as “Former member”, and my letters are deleted."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])

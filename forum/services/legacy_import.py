@@ -6,11 +6,12 @@ Columns (CSV header or JSON keys), one row per post, in the order they were writ
     thread_id     the thread's id in the old system
     thread_title  the thread's title (read from the thread's first row)
     author        the author's name as the old system showed it
-    posted_at     ISO 8601 date-time; without a time zone it is Japan time
+    posted_at     ISO 8601 date-time, 1990-01-01 to 2100-12-31; without a time zone it is Japan time
     body          the text (plain text or the Markdown subset)
     reply_to      optional: the post_id this post answers
 
-Every line is checked before anything is written: one bad line and nothing is loaded.
+Every line is checked before anything is written: one bad line and nothing is loaded. Control
+characters are removed as in the web forms (``forum.hygiene.strip_controls``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -27,10 +28,16 @@ from sqlalchemy import select
 
 from forum import clock
 from forum.extensions import db
+from forum.hygiene import strip_controls
 from forum.models import Post, Room, Thread
 from forum.services import posts
+from forum.text.normalize import clean_line
 
 REQUIRED = ("post_id", "thread_id", "thread_title", "author", "posted_at", "body")
+COLUMNS = (*REQUIRED, "reply_to")
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)  # outside: a broken date, not an old post
+ID_MAX = 60  # legacy ids are stored with a "room<id>:" prefix in a 100-character column
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -42,48 +49,113 @@ class ImportResult:
 
 
 def read_rows(path: Path) -> list[tuple[int, dict]]:
-    """(line number, row) pairs from a .csv (UTF-8, BOM allowed) or .jsonl file."""
-    text = path.read_text(encoding="utf-8-sig")
+    """(line number, row) pairs from a .csv (UTF-8, BOM allowed) or .jsonl file. A line that
+    cannot be read becomes a row with an ``__error__``, so every problem is reported by line."""
+    data = path.read_bytes().removeprefix(BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        return [(line, {"__error__": f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+                                     "convert it to UTF-8 (for example from Shift_JIS) and try again"})]
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    rows.append((number, {"__error__": f"not valid JSON ({error.msg})"}))
-                    continue
-                rows.append((number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}))
-        return rows
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    return [(reader.line_num, row) for row in reader]
+        return _json_rows(text)
+    return _csv_rows(text)
+
+
+def _json_rows(text: str) -> list[tuple[int, dict]]:
+    rows = []
+    # only LF ends a line: str.splitlines would also split at U+2028 inside a JSON string
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            rows.append((number, {"__error__": f"not valid JSON ({error.msg})"}))
+            continue
+        except (ValueError, RecursionError) as error:  # a number too long, nesting too deep
+            rows.append((number, {"__error__": f"not valid JSON ({type(error).__name__})"}))
+            continue
+        rows.append((number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}))
+    return rows
+
+
+def _csv_rows(text: str) -> list[tuple[int, dict]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict]] = []
+    while True:
+        number = reader.line_num + 1  # where the record starts
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:  # e.g. a field over csv.field_size_limit(); the rest cannot be trusted
+            rows.append((number, {"__error__": f"not valid CSV ({error}); the lines after it were not read"}))
+            break
+        if not record:
+            continue
+        if header is None:
+            header = [strip_controls(name).strip() for name in record]
+        else:
+            rows.append((number, dict(zip(header, record, strict=False))))
+    return rows
+
+
+def _field(row: dict, column: str) -> tuple[str, str | None]:
+    """The column's text, cleaned as the web forms clean theirs, or an error."""
+    value = row.get(column)
+    if value is None:
+        return "", None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return "", f"{column} must be text"
+    value = str(value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "", f"{column} contains a character that is not valid Unicode (a lone surrogate)"
+    return strip_controls(value).strip(), None
 
 
 def _check(number: int, row: dict, seen: set[str]) -> tuple[dict | None, str | None]:
     if "__error__" in row:
         return None, f"line {number}: {row['__error__']}"
-    missing = [c for c in REQUIRED if not str(row.get(c) or "").strip()]
+    fields = {}
+    for column in COLUMNS:
+        fields[column], error = _field(row, column)
+        if error:
+            return None, f"line {number}: {error}"
+    fields["thread_title"] = clean_line(fields["thread_title"])
+    fields["author"] = clean_line(fields["author"])
+    missing = [c for c in REQUIRED if not fields[c]]
     if missing:
         return None, f"line {number}: missing {', '.join(missing)}"
-    post_id = str(row["post_id"]).strip()
+    too_long = [c for c in ("post_id", "thread_id", "reply_to") if len(fields[c]) > ID_MAX]
+    if too_long:
+        return None, f"line {number}: {', '.join(too_long)} longer than {ID_MAX} characters"
+    post_id = fields["post_id"]
     if post_id in seen:
         return None, f"line {number}: post_id {post_id} appears twice"
     try:
-        moment = datetime.fromisoformat(str(row["posted_at"]).strip())
+        moment = datetime.fromisoformat(fields["posted_at"])
     except ValueError:
-        return None, f"line {number}: posted_at {row['posted_at']!r} is not an ISO 8601 date-time"
+        return None, f"line {number}: posted_at {fields['posted_at']!r} is not an ISO 8601 date-time"
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        return None, (f"line {number}: posted_at {fields['posted_at']!r} is not between "
+                      f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
     if moment.tzinfo is None:
         moment = clock.from_local(moment, current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    body = str(row["body"]).strip()
+    body = fields["body"]
     if len(body) > current_app.config["BODY_MAX"]:
         return None, f"line {number}: body is longer than {current_app.config['BODY_MAX']} characters"
-    reply_to = str(row.get("reply_to") or "").strip() or None
+    reply_to = fields["reply_to"] or None
     if reply_to is not None and reply_to not in seen:
         return None, f"line {number}: reply_to {reply_to} is not an earlier post_id"
     seen.add(post_id)
-    return {"post_id": post_id, "thread_id": str(row["thread_id"]).strip(),
-            "thread_title": str(row["thread_title"]).strip()[:current_app.config["TITLE_MAX"]],
-            "author": str(row["author"]).strip()[:60], "posted_at": moment, "body": body,
+    return {"post_id": post_id, "thread_id": fields["thread_id"],
+            "thread_title": fields["thread_title"][:current_app.config["TITLE_MAX"]],
+            "author": fields["author"][:60], "posted_at": moment, "body": body,
             "reply_to": reply_to}, None
 
 

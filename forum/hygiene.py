@@ -1,0 +1,77 @@
+"""Input hygiene at the edge: what a request carries is cleaned, or refused, before any view sees it.
+
+PostgreSQL refuses NUL in text and no other C0 control character belongs in what residents write,
+so the rule lives here once: text fields and query parameters lose them (``strip_controls``), the
+legacy import applies the same function, and secrets and addresses, which must never be altered
+behind the user's back, are kept as sent and refused by a form validator instead.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Request, abort, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.utils import cached_property
+
+# C0 controls but tab, LF and CR (kept: text areas need them), and DEL
+CONTROL_CHARACTERS = frozenset(chr(code) for code in (*range(0x20), 0x7F)) - {"\t", "\n", "\r"}
+_DROP = dict.fromkeys(map(ord, CONTROL_CHARACTERS))
+_NOT_IN_PATHS = CONTROL_CHARACTERS | {"\t", "\n", "\r"}
+
+# fields kept exactly as sent: a changed password or address would silently be another one
+RAW_FIELDS = frozenset({"password", "password2", "current_password", "new_password", "email"})
+
+FILES_REFUSED = _l("Files cannot be sent on this site. Please send the form again without a file.")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` as the site stores it: control characters removed, CRLF and lone CR as LF."""
+    return text.translate(_DROP).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def has_controls(text: str) -> bool:
+    """True when ``strip_controls`` would remove something (a validator refuses such secrets)."""
+    return not CONTROL_CHARACTERS.isdisjoint(text)
+
+
+def _clean_fields(fields: MultiDict) -> ImmutableMultiDict:
+    cleaned = []
+    for key, value in fields.items(multi=True):
+        key = strip_controls(key)
+        if isinstance(value, str) and key not in RAW_FIELDS:
+            value = strip_controls(value)
+        cleaned.append((key, value))
+    return ImmutableMultiDict(cleaned)
+
+
+class CleanRequest(Request):
+    """``request.args`` and ``request.form`` as views, forms and CSRF checks see them: cleaned."""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        return _clean_fields(super().args)  # the parent caches the raw dict under this name; ours replaces it
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        self.__dict__["form"] = _clean_fields(self.__dict__["form"])
+
+
+def _refuse_at_the_edge():
+    """No route has a control character in its path, and none accepts files: a file part would
+    reach a text field as an object the form cannot measure."""
+    if not _NOT_IN_PATHS.isdisjoint(request.path):
+        abort(404)
+    if request.mimetype == "multipart/form-data" and request.files:
+        from forum.errors import render_error  # not at the top: forms and the import use this module
+
+        return render_error(400, str(FILES_REFUSED))
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Install the request class and the check; call before the other extensions so the check runs
+    before their own request hooks (CSRF, rate limits)."""
+    app.request_class = CleanRequest
+    app.before_request(_refuse_at_the_edge)
