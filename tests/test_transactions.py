@@ -64,6 +64,11 @@ def test_a_refusing_mail_server_never_loses_a_reply_and_notify_send_delivers_onc
         assert db.session.scalar(select(func.count()).select_from(Notification)
                                  .where(Notification.text.contains("#2"))) == len(waiting)
     assert inbox.messages == []
+    reply(who["himawari"], thread.id, "遊具の日よけもほしいです")  # the server is resting: left for cron
+    with app.app_context():
+        fresh = db.session.scalars(select(MailOutbox).where(MailOutbox.attempts == 0)).all()
+        assert fresh and all(m.to_address != "himawari@example.jp" for m in fresh)
+        waiting += fresh
     n = len(waiting)
 
     failed = app.test_cli_runner().invoke(args=["notify", "send"])

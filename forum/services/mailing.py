@@ -96,12 +96,22 @@ def waiting() -> int:
     return db.session.scalar(select(func.count()).select_from(MailOutbox)) or 0
 
 
+def server_resting() -> bool:
+    """Whether a recent failure is still in its backoff: the server is taken to be down, and the
+    after-response sender leaves the mail to cron instead of holding a worker on a dead server."""
+    return db.session.scalar(select(MailOutbox.id).where(
+        MailOutbox.attempts > 0, MailOutbox.next_attempt_at > clock.now()).limit(1)) is not None
+
+
 def _deliver_quietly(app: Flask) -> None:
     with app.app_context():
         try:
-            deliver()
+            if not server_resting():
+                deliver()
         except Exception:  # never the resident's problem: the rows wait for the next try
             log.exception("sending the mail outbox failed; `flask notify send` will retry")
+        finally:
+            db.session.remove()
 
 
 @event.listens_for(Session, "after_flush")
