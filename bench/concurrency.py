@@ -52,7 +52,6 @@ published posts; every stored published marker found by the server's search and 
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import json
 import os
 import re
@@ -75,43 +74,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.live_browser import CSRF_RE, HTTP_TIMEOUT, Browser  # noqa: E402  (a resident's stdlib browser)
+
 PASSWORD = "bench-concurrency-2026"  # noqa: S105  (throwaway residents of a temp instance)
 MARKER = "負荷試験"
 MARKER_RE = re.compile(MARKER + r"-(\d+)-(\d+)-([a-z]{12})")
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 ACK_RE = re.compile(r"/threads/(\d+)(?:\?page=\d+)?#p(\d+)$")
 LIFTED_RULES = ("rate", "new_resident")
 RAISED_LIMIT = "100000 per minute"
-HTTP_TIMEOUT = 30.0
 
 
 # ---------------------------------------------------------------- HTTP, stdlib only
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are answers to record, not to follow."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One resident's browser: its own cookie jar, no redirects followed."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, dict, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body)  # noqa: S310  (http://127.0.0.1 only)
-        try:
-            with self.opener.open(req, timeout=HTTP_TIMEOUT) as response:
-                return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
-            with error:
-                return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
-
 
 def csrf_of(page: str) -> str | None:
     match = CSRF_RE.search(page)

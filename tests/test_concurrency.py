@@ -11,16 +11,12 @@ the exceptions it logs are named in the failure message.
 
 from __future__ import annotations
 
-import http.cookiejar
 import logging
 import re
 import secrets
 import string
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -34,36 +30,17 @@ from forum.models import Post, PostState, Thread
 from forum.search import sync
 from forum.search.backend import SearchQuery
 from tests.conftest import PASSWORD, add_user
+from tests.live_browser import CSRF_RE
+from tests.live_browser import Browser as BaseBrowser
 from tests.rooms_helpers import create_city_room, last_thread, people, relax_rules, start_thread
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 ACK_RE = re.compile(r"/threads/(\d+)(?:\?page=\d+)?#p(\d+)$")
 MARKER_RE = re.compile(r"負荷試験-(\d+)-(\d+)-([a-z]{12})")
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One resident's browser on the live server: its own cookie jar; redirects are answers."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, dict, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)  # noqa: S310  (http://127.0.0.1 only)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+class Browser(BaseBrowser):
+    """One resident's browser on the live server, with the form steps the tests take."""
 
     def form(self, path: str) -> tuple[str, bool]:
         """The CSRF token of the form at ``path``, and whether it asks for the rules tick."""
