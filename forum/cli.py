@@ -109,18 +109,21 @@ def notify_deadlines() -> None:
 
 @notify_cli.command("send")
 @click.option("--due-only", is_flag=True, help="Skip mails still waiting after a failure (backoff).")
-def notify_send(due_only: bool) -> None:
+@click.option("--retry-given-up", is_flag=True, help="Also try mails that failed MAIL_MAX_ATTEMPTS times.")
+def notify_send(due_only: bool, retry_given_up: bool) -> None:
     """Send the mails waiting in the outbox (run every few minutes from cron or a systemd timer).
     Exits 1 when some could not be sent; they stay for the next run."""
-    if _send_outbox(due_only) is False:
+    if _send_outbox(due_only, retry_given_up) is False:
         raise SystemExit(1)
 
 
-def _send_outbox(due_only: bool) -> bool:
+def _send_outbox(due_only: bool, retry_given_up: bool = False) -> bool:
     from forum.services import mailing
 
-    report = mailing.deliver(due_only=due_only)
-    click.echo(f"mails sent: {report.sent}, failed: {report.failed}, waiting: {report.waiting}")
+    report = mailing.deliver(due_only=due_only, retry_given_up=retry_given_up)
+    click.echo(f"mails sent: {report.sent}, failed: {report.failed}, waiting: {report.waiting}"
+               + (f", given up after {current_app.config['MAIL_MAX_ATTEMPTS']} tries: {report.given_up}"
+                  if report.given_up else ""))
     return report.failed == 0
 
 

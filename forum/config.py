@@ -104,6 +104,7 @@ def defaults() -> dict[str, Any]:
         "MAIL_DIR": None,  # None: instance/mail
         # notification mail waits in the outbox table; sent after the response, and by `flask notify send`
         "MAIL_SEND_AFTER_COMMIT": True,
+        "MAIL_MAX_ATTEMPTS": 20,  # then a mail waits for `flask notify send --retry-given-up`
     }
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import get_locale
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -63,7 +63,12 @@ def render_error(code: int, detail: str | None = None, title=None, message=None)
                                detail=detail), code
     except Exception:
         log.exception("the error page for %s could not be rendered; sending the plain one", code)
-        return _plain_page(code, str(title), str(message)), code, {"Content-Type": "text/html; charset=utf-8"}
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    try:
+        return _plain_page(code, str(title), str(message)), code, headers
+    except Exception:  # even the visitor's language needs the database (a signed-in user's setting)
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return _plain_page(code, str(title), str(message)), code, headers
 
 
 def _plain_page(code: int, title: str, message: str) -> str:

@@ -22,7 +22,11 @@ log = logging.getLogger(__name__)
 
 
 class MailError(RuntimeError):
-    """The mail server could not be reached or refused the message."""
+    """The mail server could not be reached (``connection``) or refused the message."""
+
+    def __init__(self, message: str, connection: bool = False) -> None:
+        super().__init__(message)
+        self.connection = connection
 
 
 def send_mail(to: str, subject: str, body: str) -> str:
@@ -40,12 +44,20 @@ def send_mail(to: str, subject: str, body: str) -> str:
             _send_smtp(msg)
         except (OSError, smtplib.SMTPException) as error:
             log.exception("mail to %s could not be sent: %s", to, subject)
-            raise MailError(str(error)) from error
+            raise MailError(str(error), connection=not _refused_message(error)) from error
         log.info("mail sent via SMTP to %s: %s", to, subject)
     else:
         path = _write_eml(msg, Path(cfg["MAIL_DIR"]))
         log.info("mail written to %s (no MAIL_SERVER set): %s", path, subject)
     return msg["Message-ID"]
+
+
+def _refused_message(error: Exception) -> bool:
+    """The server took the connection but refused this message (a recipient, the sender, the data);
+    anything else (no connection, a failed greeting or login) makes it unusable for every mail."""
+    server_level = smtplib.SMTPConnectError | smtplib.SMTPHeloError | smtplib.SMTPAuthenticationError
+    return (isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException)
+            and not isinstance(error, server_level))
 
 
 def _send_smtp(msg: EmailMessage) -> None:

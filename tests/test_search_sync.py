@@ -278,17 +278,27 @@ def test_changes_during_a_rebuild_reach_the_new_index(app):
     who = people(app)
     room = create_city_room(app, who["staff"])
     start_thread(who["staff"], room, body="再構築の前の発言")
+    import subprocess
+    import sys
+
     with app.app_context():
         engine = sync.backend()
-        marker = sync._marker(engine)
-        import os
-
-        marker.write_text(str(os.getpid()))  # as while `search rebuild` runs in this process
-    reply(who["keyaki"], last_thread(app).id, "再構築の最中の発言")
-    assert len(found(app, "最中")) == 1  # the live index has it
+        marker = engine._marker_path
+    # another process (another user, as a cron job may be) holds the rebuild's file lock
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, sys, time; h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); "
+        "print('locked', flush=True); time.sleep(60)"), str(marker)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        reply(who["keyaki"], last_thread(app).id, "再構築の最中の発言")
+        assert len(found(app, "最中")) == 1  # the live index has it
+        with app.app_context():
+            assert engine.is_rebuilding() and sync.pending() == 1  # and the row stays for the new index
+    finally:
+        holder.kill()
+        holder.wait()
     with app.app_context():
-        assert sync.pending() == 1  # and the row stays for the new index
-        marker.unlink()
+        assert not engine.is_rebuilding()
         assert sync.rebuild() >= 2
         assert sync.pending() == 0
     assert len(found(app, "最中")) == 1

@@ -64,11 +64,10 @@ def test_a_refusing_mail_server_never_loses_a_reply_and_notify_send_delivers_onc
         assert db.session.scalar(select(func.count()).select_from(Notification)
                                  .where(Notification.text.contains("#2"))) == len(waiting)
     assert inbox.messages == []
-    reply(who["himawari"], thread.id, "遊具の日よけもほしいです")  # the server is resting: left for cron
+    reply(who["himawari"], thread.id, "遊具の日よけもほしいです")  # refused too: it waits beside the first
     with app.app_context():
-        fresh = db.session.scalars(select(MailOutbox).where(MailOutbox.attempts == 0)).all()
-        assert fresh and all(m.to_address != "himawari@example.jp" for m in fresh)
-        waiting += fresh
+        waiting = db.session.scalars(select(MailOutbox)).all()
+        assert all(m.attempts == 1 and m.last_error.startswith("refused:") for m in waiting)
     n = len(waiting)
 
     failed = app.test_cli_runner().invoke(args=["notify", "send"])
@@ -188,3 +187,26 @@ def test_a_refused_post_keeps_the_text_and_records_nothing(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RulesAcceptance)) == 0
         assert db.session.scalar(select(func.count()).select_from(Post)) == 0
+
+
+def test_while_the_server_is_unreachable_new_mail_waits_for_cron(app, mailbox):
+    from tests.mail_helpers import free_port
+
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    start_thread(who["staff"], room, body="公民館の開館時間")
+    thread = last_thread(app)
+    _watch_thread_by_mail(app, "himawari@example.jp", thread.id)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False, MAIL_TIMEOUT=2)
+    reply(who["keyaki"], thread.id, "夜も開けてほしいです")
+    with app.app_context():
+        tried = db.session.scalars(select(MailOutbox)).all()
+        assert tried and all(m.attempts == 1 and m.last_error.startswith("connection:") for m in tried)
+    reply(who["keyaki"], thread.id, "土曜日だけでも")  # nobody waits on a dead server again
+    with app.app_context():
+        fresh = db.session.scalars(select(MailOutbox).where(MailOutbox.attempts == 0)).all()
+        assert len(fresh) == len(tried)
+    app.config["MAIL_SERVER"] = None  # back (here: the .eml folder)
+    sent = app.test_cli_runner().invoke(args=["notify", "send"])
+    assert sent.exit_code == 0 and f"mails sent: {2 * len(tried)}," in sent.output
+    assert len([m for m in mailbox.messages() if m["To"] == "himawari@example.jp"]) == 2

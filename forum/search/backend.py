@@ -180,6 +180,7 @@ class WhooshBackend:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.folder.parent / (self.folder.name + ".lock")
+        self._marker_path = self.folder.parent / (self.folder.name + ".rebuilding")
         self._reading = threading.Lock()
         self._open = OpenSegments()
         self._identity = _identity(self.folder)
@@ -192,6 +193,33 @@ class WhooshBackend:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    locked = _locked  # the writers' lock, for a caller that must read the database under it
+
+    @contextmanager
+    def rebuild_running(self) -> Iterator[None]:
+        """Held by ``flask search rebuild`` while it builds a new index (a file lock, so it ends
+        with the process whatever happens, and any user of the host can test it)."""
+        with open(self._marker_path, "a+") as handle:
+            os.chmod(self._marker_path, 0o644)
+            fcntl.flock(handle, fcntl.LOCK_EX)  # one rebuild at a time
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def is_rebuilding(self) -> bool:
+        try:
+            handle = open(self._marker_path)  # noqa: SIM115 (closed below)
+        except FileNotFoundError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
 
     def _index(self, locked: bool = False):
         """The index, created on first use. Readers may race a writer in another process that is

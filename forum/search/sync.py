@@ -10,9 +10,7 @@ from the database, so the order rows are applied in does not matter.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, event, func, insert, inspect, select
@@ -139,8 +137,8 @@ def sync() -> int:
     with Session(db.engine) as session:
         while session.scalar(select(SearchOutbox.id).where(SearchOutbox.id > last).limit(1)) is not None:
             session.rollback()  # the next read starts afresh, after the lock is taken
-            keep = _rebuilding(engine)
             with engine.batch() as batch:
+                keep = engine.is_rebuilding()
                 rows = session.execute(select(SearchOutbox.id, SearchOutbox.post_id).where(SearchOutbox.id > last)
                                        .order_by(SearchOutbox.id).limit(BATCH)).all()
                 if rows:
@@ -154,20 +152,6 @@ def sync() -> int:
                 session.commit()
             session.expunge_all()
     return done
-
-
-def _marker(engine: WhooshBackend) -> Path:
-    return engine.folder.parent / (engine.folder.name + ".rebuilding")
-
-
-def _rebuilding(engine: WhooshBackend) -> bool:
-    """Whether a rebuild (a live process) is building a new index beside this one."""
-    try:
-        pid = int(_marker(engine).read_text())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def pending() -> int:
@@ -194,15 +178,14 @@ def rebuild(progress=None) -> int:
     usual but their outbox rows stay (see ``sync``), and are applied again to the new index after
     the swap, so nothing written during a rebuild is lost with the old index."""
     engine = backend()
-    marker = _marker(engine)
-    marker.write_text(str(os.getpid()))
-    try:
-        start = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+    with engine.rebuild_running():
+        with engine.locked():  # no sync batch is half done: every row read here is applied already
+            waiting = list(db.session.scalars(select(SearchOutbox.id)))
+        db.session.rollback()
         count = engine.rebuild(all_documents(), progress, chunk=current_app.config["SEARCH_REBUILD_CHUNK"])
-        with db.engine.begin() as connection:  # what the new index was read after
-            connection.execute(delete(SearchOutbox).where(SearchOutbox.id <= start))
-    finally:
-        marker.unlink(missing_ok=True)
+        with db.engine.begin() as connection:  # exactly the rows the new index was read after
+            for start in range(0, len(waiting), BATCH):
+                connection.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(waiting[start:start + BATCH])))
     sync()
     return count
 

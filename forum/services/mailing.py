@@ -11,18 +11,21 @@ took it, so a message leaves once even with several workers and a cron job.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from forum import clock
 from forum.extensions import db
 from forum.mail import MailError, send_mail
 from forum.models import MailOutbox
+from forum.services.transactions import is_busy
 
 log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=10)  # a sender that died holding rows gives them up after this
@@ -34,6 +37,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     waiting: int = 0
+    given_up: int = 0  # tried MAIL_MAX_ATTEMPTS times; only `notify send --retry-given-up` tries them
 
 
 def queue(to: str, subject: str, body: str) -> MailOutbox:
@@ -53,11 +57,14 @@ def _claimable(now):
     return or_(MailOutbox.claimed_until.is_(None), MailOutbox.claimed_until < now)
 
 
-def deliver(due_only: bool = True) -> Delivery:
+def deliver(due_only: bool = True, retry_given_up: bool = False) -> Delivery:
     """Send the waiting mails once each, in order. ``due_only``: skip those still in their backoff
-    (the after-response sender); the cron command sends everything that waits."""
+    (the after-response sender); the cron command sends everything that waits. Each row is claimed
+    just before it is sent and deleted only by the sender that claimed it, so two senders (workers,
+    cron) never send one mail twice."""
     report = Delivery()
     token = uuid.uuid4().hex
+    limit = current_app.config["MAIL_MAX_ATTEMPTS"]
     last = 0
     with Session(db.engine) as session:  # its own session: the caller's transaction is not touched
         while True:
@@ -65,31 +72,62 @@ def deliver(due_only: bool = True) -> Delivery:
             due = select(MailOutbox.id).where(MailOutbox.id > last, _claimable(now))
             if due_only:
                 due = due.where(MailOutbox.next_attempt_at <= now)
-            due = due.order_by(MailOutbox.id).limit(BATCH)
-            # the claim repeats its condition, so of two senders only one gets a row
-            session.execute(update(MailOutbox).where(MailOutbox.id.in_(due.scalar_subquery()), _claimable(now))
-                            .values(claimed_by=token, claimed_until=now + CLAIM))
-            session.commit()
-            rows = session.scalars(select(MailOutbox).where(MailOutbox.claimed_by == token)
-                                   .order_by(MailOutbox.id)).all()
-            if not rows:
+            if not retry_given_up:
+                due = due.where(MailOutbox.attempts < limit)
+            ids = session.scalars(due.order_by(MailOutbox.id).limit(BATCH)).all()
+            session.rollback()
+            if not ids:
                 break
-            for row in rows:
-                last = max(last, row.id)
+            for row_id in ids:
+                last = row_id
+                if not _claim(session, row_id, token):
+                    continue  # another sender took it a moment ago
+                row = session.get(MailOutbox, row_id)
                 try:
                     send_mail(row.to_address, row.subject, row.body)
                 except MailError as error:
-                    row.attempts += 1
-                    row.last_error = str(error)[:500]
-                    row.next_attempt_at = clock.now() + backoff(row.attempts)
-                    row.claimed_by = row.claimed_until = None
+                    _settle(session, row_id, token, error)
                     report.failed += 1
                 else:
-                    session.delete(row)
+                    _settle(session, row_id, token, None)
                     report.sent += 1
-                session.commit()  # row by row: a crash resends at most the one in flight
+                session.expunge_all()
         report.waiting = session.scalar(select(func.count()).select_from(MailOutbox)) or 0
+        report.given_up = session.scalar(select(func.count()).select_from(MailOutbox)
+                                         .where(MailOutbox.attempts >= limit)) or 0
     return report
+
+
+def _claim(session: Session, row_id: int, token: str) -> bool:
+    now = clock.now()
+    claimed = session.execute(update(MailOutbox).where(MailOutbox.id == row_id, _claimable(now))
+                              .values(claimed_by=token, claimed_until=now + CLAIM)).rowcount == 1
+    session.commit()
+    return claimed
+
+
+def _settle(session: Session, row_id: int, token: str, error: MailError | None) -> None:
+    """Delete a sent row, or record a failure; retried while the database is busy, since giving
+    up here would send the mail again once the claim ran out."""
+    mine = (MailOutbox.id == row_id) & (MailOutbox.claimed_by == token)
+    for attempt in range(1, 6):
+        try:
+            if error is None:
+                session.execute(delete(MailOutbox).where(mine))
+            else:
+                kind = "connection: " if error.connection else "refused: "
+                row = session.get(MailOutbox, row_id)
+                attempts = (row.attempts if row else 0) + 1
+                session.execute(update(MailOutbox).where(mine).values(
+                    attempts=attempts, last_error=(kind + str(error))[:500],
+                    next_attempt_at=clock.now() + backoff(attempts), claimed_by=None, claimed_until=None))
+            session.commit()
+            return
+        except OperationalError as busy:
+            session.rollback()
+            if attempt == 5 or not is_busy(busy):
+                raise
+            time.sleep(0.2 * attempt)
 
 
 def waiting() -> int:
@@ -97,10 +135,12 @@ def waiting() -> int:
 
 
 def server_resting() -> bool:
-    """Whether a recent failure is still in its backoff: the server is taken to be down, and the
-    after-response sender leaves the mail to cron instead of holding a worker on a dead server."""
+    """Whether the server could not be reached lately (a failure still in its backoff): new mail
+    then waits for cron instead of holding a worker on a dead server. A refused recipient does
+    not count: it says nothing about the mail of others."""
     return db.session.scalar(select(MailOutbox.id).where(
-        MailOutbox.attempts > 0, MailOutbox.next_attempt_at > clock.now()).limit(1)) is not None
+        MailOutbox.attempts > 0, MailOutbox.next_attempt_at > clock.now(),
+        MailOutbox.last_error.like("connection:%")).limit(1)) is not None
 
 
 def _deliver_quietly(app: Flask) -> None:

@@ -279,11 +279,14 @@ def toggle_reaction(user: User, post: Post) -> bool:
     if not post.is_public:
         raise ServiceError(_l("This post is not visible."), status=404)
     added = insert_or_ignore(Reaction, post_id=post.id, user_id=user.id)
+    change = 1
     if not added:  # it was on (perhaps from another tab a moment ago): take it off
-        db.session.execute(delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id))
-    db.session.execute(update(Post).where(Post.id == post.id).values(
-        reaction_count=select(func.count()).select_from(Reaction).where(Reaction.post_id == post.id)
-        .scalar_subquery()).execution_options(synchronize_session=False))
+        change = -db.session.execute(delete(Reaction).where(Reaction.post_id == post.id,
+                                                            Reaction.user_id == user.id)).rowcount
+    if change:  # by the rows this transaction changed: a recount would miss a concurrent one
+        db.session.execute(update(Post).where(Post.id == post.id)
+                           .values(reaction_count=Post.reaction_count + change)
+                           .execution_options(synchronize_session=False))
     db.session.commit()
     return added
 

@@ -36,11 +36,13 @@ def upgrade():
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mail_outbox_next_attempt_at'), ['next_attempt_at'], unique=False)
 
-    # SQLite: AUTOINCREMENT, so an emptied outbox never hands out an id again (PostgreSQL's
-    # sequence never does); the rows waiting are copied over.
-    with op.batch_alter_table('search_outbox', schema=None, recreate='always',
-                              table_kwargs={'sqlite_autoincrement': True}) as batch_op:
-        pass
+    # SQLite: AUTOINCREMENT, so an emptied outbox never hands out an id again; the rows waiting
+    # are copied over. PostgreSQL's sequence never reuses an id, and recreating the table there
+    # would start a new sequence below the ids still waiting.
+    if op.get_bind().dialect.name == 'sqlite':
+        with op.batch_alter_table('search_outbox', schema=None, recreate='always',
+                                  table_kwargs={'sqlite_autoincrement': True}) as batch_op:
+            pass
 
     # The old unique constraint never fired (one target is always NULL): keep the oldest watch.
     op.execute("DELETE FROM watch WHERE id NOT IN "
@@ -59,9 +61,10 @@ def downgrade():
     op.drop_index('uq_watch_user_room', table_name='watch')
     with op.batch_alter_table('watch', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_watch_user_id', ['user_id', 'room_id', 'thread_id'])
-    with op.batch_alter_table('search_outbox', schema=None, recreate='always',
-                              table_kwargs={'sqlite_autoincrement': False}) as batch_op:
-        pass
+    if op.get_bind().dialect.name == 'sqlite':
+        with op.batch_alter_table('search_outbox', schema=None, recreate='always',
+                                  table_kwargs={'sqlite_autoincrement': False}) as batch_op:
+            pass
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_outbox_next_attempt_at'))
     op.drop_table('mail_outbox')
