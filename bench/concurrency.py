@@ -183,10 +183,12 @@ def run_session(session: Session, browser: Browser, start: threading.Event, dead
 
 # ---------------------------------------------------------------- the instance and the server
 
-def clean_env(instance: Path) -> dict[str, str]:
+def clean_env(instance: Path, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIROBA_")}
     env.update({"HIROBA_INSTANCE_PATH": str(instance), "HIROBA_RATELIMIT_LOGIN": RAISED_LIMIT,
                 "HIROBA_RATELIMIT_API": RAISED_LIMIT, "PYTHONUNBUFFERED": "1"})
+    if database_url:
+        env["HIROBA_DATABASE_URL"] = database_url
     return env
 
 
@@ -405,6 +407,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--same-thread-only", action="store_true", help="every session replies to one thread")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
+    parser.add_argument("--database-url", help="an empty database instead of SQLite in the instance "
+                        "(e.g. postgresql+psycopg://…; the bench migrates it)")
     args = parser.parse_args()
     if args.sessions < 1 or args.workers < 1 or args.seconds <= 0:
         parser.error("--sessions, --workers and --seconds must be positive")
@@ -417,7 +421,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="hiroba-concurrency-"))
     instance = work / "instance"
-    env = clean_env(instance)
+    env = clean_env(instance, args.database_url)
     for key in [k for k in os.environ if k.startswith("HIROBA_")]:
         del os.environ[key]
     os.environ.update({k: v for k, v in env.items() if k.startswith("HIROBA_")})
