@@ -169,6 +169,11 @@ def test_a_room_made_private_or_moved_and_a_deleted_post_reach_the_index(app):
     assert len(found(app, "公民館")) == 1  # delete
 
 
+def _writers() -> list:
+    """The rebuild's writer processes (forked by its process pool)."""
+    return [p for p in multiprocessing.active_children() if p.name.startswith("ForkProcess")]
+
+
 def _killing(docs, after: int):
     """Documents for a rebuild; after ``after`` of them, one index writer process is killed."""
     import os
@@ -178,10 +183,9 @@ def _killing(docs, after: int):
     for n, doc in enumerate(docs, start=1):
         if n == after:
             deadline = time.monotonic() + 10
-            while not multiprocessing.active_children() and time.monotonic() < deadline:
+            while not _writers() and time.monotonic() < deadline:
                 time.sleep(0.005)
-            victim = multiprocessing.active_children()[0]
-            os.kill(victim.pid, signal.SIGKILL)
+            os.kill(_writers()[0].pid, signal.SIGKILL)
         yield doc
 
 
@@ -216,7 +220,7 @@ def test_search_rebuild_exits_non_zero_when_a_writer_dies(app):
 
     def killer() -> None:
         while not stop.is_set():
-            children = multiprocessing.active_children()
+            children = _writers()
             if children:
                 os.kill(children[0].pid, signal.SIGKILL)
                 return
