@@ -34,24 +34,13 @@ from forum.services import directory
 from forum.services import posts as posts_service
 from forum.services import rooms as rooms_service
 from forum.services.errors import ServiceError
+from forum.ui import RULE_ACTION_NAMES, RULE_KIND_NAMES, action_choices, action_label, ordered_actions
 from forum.views.common import db_id, page_arg, show_error
 from moderation import rules as engine
 from moderation import workflow
 from moderation.models import Appeal, AuditEntry, ModerationRule, Sanction, SanctionKind
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
-
-KIND_NAMES = {
-    engine.Kind.WORDS: _l("Words"), engine.Kind.ELECTION: _l("Election campaigning"),
-    engine.Kind.PII: _l("Personal information"), engine.Kind.LINKS: _l("Links from new residents"),
-    engine.Kind.RATE: _l("Posting speed"), engine.Kind.DUPLICATE: _l("Same text again"),
-    engine.Kind.NEW_RESIDENT: _l("First posts of new residents"), engine.Kind.LENGTH: _l("Length"),
-}
-ACTION_NAMES = {
-    engine.Action.ALLOW: _l("Publish"), engine.Action.MASK: _l("Publish with the match hidden (＊)"),
-    engine.Action.FLAG: _l("Publish and put in the queue"), engine.Action.HOLD: _l("Hold for review"),
-    engine.Action.BLOCK: _l("Refuse"),
-}
 
 
 @bp.get("/")
@@ -201,8 +190,8 @@ def users():
 
 def _rule_form(rule=None) -> RuleForm:
     form = RuleForm(obj=rule) if request.method == "GET" and rule is not None else RuleForm()
-    form.kind.choices = [(k.value, str(KIND_NAMES[k])) for k in engine.Kind]
-    form.action.choices = [(a.value, str(ACTION_NAMES[a])) for a in engine.Action if a is not engine.Action.ALLOW]
+    form.kind.choices = [(k.value, str(RULE_KIND_NAMES[k])) for k in engine.Kind]
+    form.action.choices = [(a.value, str(RULE_ACTION_NAMES[a])) for a in engine.Action if a is not engine.Action.ALLOW]
     form.room_id.choices = [(0, str(_("The whole site")))] + [
         (r.id, r.title) for r in db.session.scalars(select(Room).order_by(Room.id.desc()))]
     if request.method == "GET" and rule is not None:
@@ -230,7 +219,7 @@ def rules(rule_id: int | None = None):
         except workflow.RuleError as error:
             show_error(form, error)
         else:
-            flash(_("The rule “%(name)s” is saved.", name=saved.name or KIND_NAMES[engine.Kind(saved.kind)]),
+            flash(_("The rule “%(name)s” is saved.", name=saved.name or RULE_KIND_NAMES[engine.Kind(saved.kind)]),
                   "success")
             return redirect(url_for("moderation.rules"), code=303)
     text = request.args.get("text", "")[:8000]
@@ -239,8 +228,8 @@ def rules(rule_id: int | None = None):
         trial = workflow.try_text(text, request.args.get("title", "")[:200],
                                   db_id(request.args.get("room")), request.args.get("new") == "1")
     return render_template("moderation/rules.html", rules=workflow.all_rules(), form=form, editing=rule,
-                           trial=trial, text=text, explain=workflow.explain, kind_names=KIND_NAMES,
-                           action_names=ACTION_NAMES), 422 if form.errors else 200
+                           trial=trial, text=text, explain=workflow.explain, kind_names=RULE_KIND_NAMES,
+                           action_names=RULE_ACTION_NAMES), 422 if form.errors else 200
 
 
 # ---------------------------------------------------------------- the audit log
@@ -253,21 +242,23 @@ def audit():
     page = page_arg()
     entries, total = workflow.audit_entries(action, actor, page)
     return render_template("moderation/audit.html", entries=entries, total=total, page=page, action=action,
-                           actor=actor, pages=max(1, -(-total // 100)))
+                           actor=actor, pages=max(1, -(-total // 100)), action_choices=action_choices(),
+                           reason_of=workflow.entry_reason)
 
 
 @bp.get("/audit.csv")
 @require(Permission.EXPORT_AUDIT_LOG)
 def audit_csv():
-    """Every entry, oldest first, as CSV that opens in Japanese Excel (UTF-8 with BOM, CRLF)."""
+    """Every entry, oldest first, as CSV that opens in Japanese Excel (UTF-8 with BOM, CRLF).
+    The code columns stay for machines; the label is appended last so their positions stay put."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["id", "created_at", "actor_id", "actor", "action", "target_type", "target_id",
-                     "reason", "details"])
+                     "reason", "details", "action_label"])
     for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
         writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", excel_safe(entry.actor_handle),
                          entry.action, entry.target_type, entry.target_id or "", excel_safe(entry.reason),
-                         excel_safe(json.dumps(entry.details, ensure_ascii=False))])
+                         excel_safe(json.dumps(entry.details, ensure_ascii=False)), action_label(entry.action)])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="hiroba-audit-log.csv"'})
 
@@ -366,10 +357,10 @@ def transparency():
     site_rules = [r for r in workflow.all_rules() if r.enabled and r.room_id is None]
     room_rules = [r for r in workflow.all_rules() if r.enabled and r.room_id is not None]
     months, counts = workflow.monthly_counts(tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    actions = sorted({a for month in counts.values() for a in month})
+    actions = ordered_actions(a for month in counts.values() for a in month)
     return render_template("moderation/transparency.html", site_rules=site_rules, room_rules=room_rules,
-                           months=months, counts=counts, actions=actions, kind_names=KIND_NAMES,
-                           action_names=ACTION_NAMES, rooms=rooms_service.public_rooms(states=("open",)))
+                           months=months, counts=counts, actions=actions,
+                           rooms=rooms_service.public_rooms(states=("open",)))
 
 
 # ---------------------------------------------------------------- thread tools and redaction

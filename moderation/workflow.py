@@ -128,12 +128,13 @@ def reasons_for(post: Post) -> list[str]:
     entries = db.session.scalars(select(AuditEntry).where(
         AuditEntry.target_type == "post", AuditEntry.target_id == post.id,
         AuditEntry.action.like("rule.%")).order_by(AuditEntry.id))
-    out = []
-    for entry in entries:
-        for m in entry.details.get("matches", []):
-            out.append(explain(engine.Match(m["rule_id"], engine.Kind(m["kind"]), engine.Action(m["action"]),
-                                            m["reason"], m.get("detail", ""))))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(reason for entry in entries for reason in match_reasons(entry.details)))
+
+
+def match_reasons(details: dict) -> list[str]:
+    """The rules' reasons kept in an audit entry, as sentences (the stored codes are for machines)."""
+    return [explain(engine.Match(m["rule_id"], engine.Kind(m["kind"]), engine.Action(m["action"]),
+                                 m["reason"], m.get("detail", ""))) for m in (details or {}).get("matches", [])]
 
 
 def author_history(user: User | None) -> dict[str, int]:
@@ -258,6 +259,14 @@ def try_text(text: str, title: str, room_id: int | None, new_resident: bool) -> 
 
 
 # ---------------------------------------------------------------- the audit log
+
+def entry_reason(entry: AuditEntry) -> str:
+    """The audit log's reason column in words: the person's reason, then why the rules acted."""
+    reason = entry.reason
+    if entry.actor_id is None and reason == "timer":  # written by apply_timers
+        reason = _("at the time set for it")
+    return "、".join(r for r in dict.fromkeys([reason, *match_reasons(entry.details)]) if r)
+
 
 def audit_entries(action: str = "", actor: str = "", page: int = 1, per_page: int = 100):
     stmt = select(AuditEntry)

@@ -39,8 +39,8 @@ def make_reported(app, extra: list[tuple[str, str]] = ()):
     for person, body in extra:
         reply(who[person], thread.id, body)
     ids = [p.id for p in posts_of(app, thread.id)]
-    submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}")
-    submit(who["coord"], f"/rooms/{room}/report", {"body": "避難所と防災無線の意見がありました。", "submit": "1"})
+    submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
+    submit(who["coord"], f"/rooms/{room}/report", {"body": "避難所と防災無線の意見がありました。", "submit": "1", "confirmed": "1"})
     assert room_state(app, room) == "reported"
     return who, room, ids
 
@@ -64,8 +64,8 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
     assert act(who["staff"], room, "start").status_code == 303
     data = {"intro": "ご意見ありがとうございました。", **rows(
         ("避難所の案内・場所をわかりやすく", "案内板を多言語化し、地図を配布します。", "reflected",
-         f"{ids[0]}, {ids[1]}"),
-        ("防災無線が聞こえにくい", "メール配信を始めます。", "partly", f"{ids[2]} {ids[3]}"),
+         "1-1, 1-2"),
+        ("防災無線が聞こえにくい", "メール配信を始めます。", "partly", "１－３〜１－４"),
         ("", "", "other", ""))}
     assert act(who["staff"], room, "save", data).status_code == 303
     with app.app_context():
@@ -79,7 +79,7 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
     assert act(who["staff"], room, "approve").status_code == 403  # not the drafter
     assert act(who["other_staff"], room, "approve").status_code == 403  # not this department
     assert act(who["staff2"], room, "approve").status_code == 303
-    assert act(who["staff"], room, "publish").status_code == 303
+    assert act(who["staff"], room, "publish", {"confirmed": "1"}).status_code == 303
     assert room_state(app, room) == "answered"
 
     public = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
@@ -98,17 +98,22 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
 
 
 def test_bad_opinion_numbers_are_refused_and_editing_after_approval_needs_approval_again(app, reported):
-    who, room, ids = reported
+    who, room, _ids = reported
     act(who["staff"], room, "start")
-    act(who["staff"], room, "save", rows(("概要", "考え方", "other", "999999, abc")))
-    page = who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
-    assert "この会議室の公開された意見ではありません: 999999" in page
-    act(who["staff"], room, "save", rows(("概要", "考え方", "other", str(ids[0]))))
+    refused = act(who["staff"], room, "save", rows(("概要", "考え方", "other", "1-1, 9-9, 999999, abc"),
+                                                   ("", "二行目の考え方", "other", "1-2")))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422  # the page comes back with everything typed and each error at its row
+    assert "9-9" in page and "999999" in page and "abc" in page and "二行目の考え方" in page
+    assert 'id="row-1"' in page and 'id="row-2"' in page and page.count('class="field-error"') == 2
+    with app.app_context():
+        assert db.session.scalar(select(AnswerTable)).rows == []  # nothing half saved
+    act(who["staff"], room, "save", rows(("概要", "考え方", "other", "1-1")))
     act(who["staff"], room, "submit")
     act(who["admin"], room, "approve")
     with app.app_context():
         assert db.session.scalar(select(AnswerTable)).state == "approved"
-    act(who["staff2"], room, "save", rows(("概要を変更", "考え方", "other", str(ids[0]))))
+    act(who["staff2"], room, "save", rows(("概要を変更", "考え方", "other", "1-1")))
     with app.app_context():
         table = db.session.scalar(select(AnswerTable))
         assert table.state == "draft" and table.approved_by is None
@@ -121,7 +126,7 @@ def test_downloads_parse_back(app, reported, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     who, room, ids = reported
     act(who["staff"], room, "start")
-    act(who["staff"], room, "save", rows(("=危険な式ではない", "対応します。", "not_reflected", f"{ids[0]}, {ids[2]}")))
+    act(who["staff"], room, "save", rows(("=危険な式ではない", "対応します。", "not_reflected", "1-1, 1-3")))
     raw = who["staff"].get(f"/rooms/{room}/answer-table/download.csv").get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -151,4 +156,35 @@ def test_rows_drafted_from_the_groups_link_every_member(app):
         assert len(table.rows) >= 2
         linked = [i for row in table.rows for i in row.opinion_ids]
         assert len(linked) == len(set(linked)) >= 24  # every grouped opinion, each in one row
-        assert all("について" in row.summary for row in table.rows)
+        assert all("ほか" in row.summary and "（" in row.summary for row in table.rows)  # first sentences, ほかN件
+        assert all(len(row.summary) < 300 for row in table.rows)
+
+
+def test_opinions_are_picked_by_reference_or_checkbox_and_approvers_are_told(app, reported, mailbox):
+    from forum.models import Notification, User
+
+    who, room, _ids = reported
+    thread_page = who["guest"].get(f"/threads/{last_thread(app).id}").get_data(as_text=True)
+    assert "1-2" in thread_page and "1-4" in thread_page  # the reference beside each #n
+    act(who["staff"], room, "start")
+    editor = who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
+    assert 'name="pick-1" value="1-3"' in editor  # each row lists the room's opinions to tick
+    data = rows(("案内と無線", "対応します。", "partly", "1-1"))
+    data["pick-1"] = ["1-3", "1-4"]
+    assert act(who["staff"], room, "save", data).status_code == 303
+    with app.app_context():
+        table = db.session.scalar(select(AnswerTable))
+        assert [p.ref for p in table.rows[0].opinions] == ["1-1", "1-3", "1-4"]
+
+    assert act(who["staff"], room, "submit").status_code == 303
+    with app.app_context():
+        told = {db.session.get(User, n.user_id).email for n in db.session.scalars(select(Notification))
+                if "承認" in n.text}
+    assert told == {"kikaku2@example.jp", "admin@example.jp"}  # never the drafter, never another department
+    listing = who["staff2"].get("/department/answer-tables").get_data(as_text=True)
+    assert "承認待ち：1件" in listing
+    assert f"/rooms/{room}/answer-table/" in listing
+    assert act(who["staff2"], room, "approve").status_code == 303
+    assert act(who["staff2"], room, "publish", {"confirmed": "1"}).status_code == 303
+    public = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
+    assert ">1-1</a>" in public and ">1-3</a>" in public and "No.1" not in public.replace("No.1<", "")

@@ -34,8 +34,8 @@ def test_due_date_reminders_and_the_lists(app):
         db.session.get(Room, room).answer_days = 14
         db.session.commit()
     start_thread(who["himawari"], room)
-    submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}")
-    submit(who["coord"], f"/rooms/{room}/report", {"body": "報告です。", "submit": "1"})
+    submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
+    submit(who["coord"], f"/rooms/{room}/report", {"body": "報告です。", "submit": "1", "confirmed": "1"})
     assert room_state(app, room) == "reported"
     arrived = reminders_of(app, "kikaku@example.jp")
     assert any("会議室報告が届きました" in text for text in arrived)
@@ -64,7 +64,7 @@ def test_due_date_reminders_and_the_lists(app):
     assert "日超過" not in who["other_staff"].get("/department/").get_data(as_text=True)
     assert "期限を過ぎています" in who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
 
-    submit(who["staff"], f"/rooms/{room}/answer", {"body": "回答します。"})
+    submit(who["staff"], f"/rooms/{room}/answer", {"body": "回答します。", "confirmed": "1"})
     assert room_state(app, room) == "answered"
     assert "に回答" in who["admin"].get("/admin/reports").get_data(as_text=True)
     assert "deadline reminders: 0" in deadlines(app)
@@ -74,8 +74,8 @@ def test_late_cron_sends_only_the_nearest_reminder(app):
     who = people(app)
     room = create_city_room(app, who["staff"])
     start_thread(who["himawari"], room)
-    submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}")
-    submit(who["coord"], f"/rooms/{room}/report", {"body": "報告です。", "submit": "1"})
+    submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
+    submit(who["coord"], f"/rooms/{room}/report", {"body": "報告です。", "submit": "1", "confirmed": "1"})
     clock.travel(timedelta(days=29, hours=12))  # 30 days by default; the 7-day mark was missed
     assert "deadline reminders: 1" in deadlines(app)
     assert "deadline reminders: 0" in deadlines(app)

@@ -100,9 +100,9 @@ def test_department_answer_notifies_room_watchers(app, mailbox):
     who = people(app)
     room = create_city_room(app, who["staff"])
     submit(who["keyaki"], f"/rooms/{room}/watch", page=f"/rooms/{room}")
-    submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}")
-    submit(who["coord"], f"/rooms/{room}/report", {"body": "報告です", "submit": "1"})
-    submit(who["staff"], f"/rooms/{room}/answer", {"body": "回答です"})
+    submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
+    submit(who["coord"], f"/rooms/{room}/report", {"body": "報告です", "submit": "1", "confirmed": "1"})
+    submit(who["staff"], f"/rooms/{room}/answer", {"body": "回答です", "confirmed": "1"})
     assert "所管課が「防災計画について」に回答しました" in mailbox.last("keyaki@example.jp").get_content()
 
 

@@ -147,13 +147,18 @@ def test_close_report_answer_closes_the_loop(app):
     room = create_city_room(app, who["staff"])
     start_thread(who["himawari"], room)
     # only the department's staff may close; only the coordinator reports; report needs a closed room
-    assert submit(who["other_staff"], f"/rooms/{room}/close", page=f"/rooms/{room}").status_code == 403
+    refused = submit(who["other_staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
+    assert refused.status_code == 403
     assert who["coord"].get(f"/rooms/{room}/report").status_code == 200
-    early = submit(who["coord"], f"/rooms/{room}/report", {"body": "早すぎる報告", "submit": "1"})
+    early = submit(who["coord"], f"/rooms/{room}/report", {"body": "早すぎる報告", "submit": "1", "confirmed": "1"})
     assert "会議室の終了後から" in early.get_data(as_text=True)
 
-    assert submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}").status_code == 303
+    asked = submit(who["staff"], f"/rooms/{room}/close", page=f"/rooms/{room}")  # the button asks first
+    assert asked.status_code == 200 and "元に戻せません" in asked.get_data(as_text=True)
+    assert room_state(app, room) == "open"
+    assert submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}").status_code == 303
     assert room_state(app, room) == "closed"
+    assert "会議室報告を書いて" in who["coord"].get("/me/notifications").get_data(as_text=True)  # told
     assert who["keyaki"].get(f"/rooms/{room}/report").status_code == 403
 
     draft = submit(who["coord"], f"/rooms/{room}/report", {"body": "報告の下書き", "save": "1"})
@@ -161,8 +166,12 @@ def test_close_report_answer_closes_the_loop(app):
     assert "報告の下書き" in who["coord"].get(f"/rooms/{room}/report").get_data(as_text=True)
     assert "報告の下書き" not in who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
 
+    preview = submit(who["coord"], f"/rooms/{room}/report",
+                     {"body": "避難所の案内を求める意見が多数ありました。", "submit": "1"})
+    assert preview.status_code == 200 and room_state(app, room) == "closed"  # a preview first, draft saved
+    assert "避難所の案内を求める意見が多数ありました。" in preview.get_data(as_text=True)
     response = submit(who["coord"], f"/rooms/{room}/report",
-                      {"body": "避難所の案内を求める意見が多数ありました。", "submit": "1"})
+                      {"body": "避難所の案内を求める意見が多数ありました。", "confirmed": "1"})
     assert response.status_code == 303
     assert room_state(app, room) == "reported"
     page = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
@@ -170,7 +179,9 @@ def test_close_report_answer_closes_the_loop(app):
     assert "所管課の回答待ち" in who["guest"].get("/").get_data(as_text=True)
 
     assert who["other_staff"].get(f"/rooms/{room}/answer").status_code == 403
-    response = submit(who["staff"], f"/rooms/{room}/answer", {"body": "案内板を多言語化します。"})
+    asked = submit(who["staff"], f"/rooms/{room}/answer", {"body": "案内板を多言語化します。"})
+    assert asked.status_code == 200 and room_state(app, room) == "reported"
+    response = submit(who["staff"], f"/rooms/{room}/answer", {"body": "案内板を多言語化します。", "confirmed": "1"})
     assert response.status_code == 303
     assert room_state(app, room) == "answered"
     page = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
@@ -178,5 +189,5 @@ def test_close_report_answer_closes_the_loop(app):
     home = who["guest"].get("/").get_data(as_text=True)
     assert "市からの最近の回答" in home and "防災計画について" in home
     # an answered room cannot be answered again
-    again = submit(who["staff"], f"/rooms/{room}/answer", {"body": "二度目"})
+    again = submit(who["staff"], f"/rooms/{room}/answer", {"body": "二度目", "confirmed": "1"})
     assert "会議室報告の提出後" in again.get_data(as_text=True)

@@ -54,6 +54,7 @@ class Room(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tag_choices: Mapped[str] = mapped_column(Text, default="", server_default="")  # the room's own tags, a line each
     answer_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")  # to answer the report
+    next_thread_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see Thread.room_number
 
     department: Mapped[Department | None] = relationship()  # noqa: F821
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])  # noqa: F821

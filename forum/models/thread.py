@@ -5,8 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import clock
 from forum.extensions import db
@@ -35,6 +48,7 @@ class Thread(db.Model):
     __tablename__ = "thread"
     __table_args__ = (
         CheckConstraint("(room_id IS NULL) <> (board_id IS NULL)", name="one_place"),
+        UniqueConstraint("room_id", "room_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +70,9 @@ class Thread(db.Model):
     lock_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # timers, applied on the next look
     unlock_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     legacy_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # from an imported room
+    # the thread's number in its room (話題1, 2 …): with a post's #n it makes the reference people
+    # read and type, 「2-5」; given when the thread is written or moved into a room, never reused
+    room_number: Mapped[int | None] = mapped_column(Integer)
 
     room: Mapped[Room | None] = relationship()  # noqa: F821
     board: Mapped[Board | None] = relationship()  # noqa: F821
@@ -106,6 +123,12 @@ class Post(db.Model):
         """The handle, or an imported author's name; None once the author left."""
         return self.author.handle if self.author else self.legacy_author
 
+    @property
+    def ref(self) -> str:
+        """The opinion's reference in its room, 「2-5」 (thread 2, post #5); ``#5`` outside rooms."""
+        number = self.thread.room_number if self.thread is not None else None
+        return f"{number}-{self.number}" if number else f"#{self.number}"
+
 
 class PostRevision(db.Model):
     """The text a post had before an edit; the history shows every one."""
@@ -148,3 +171,30 @@ def _body_changed(post: Post) -> bool:
     from sqlalchemy import inspect
 
     return inspect(post).attrs.body.history.has_changes()
+
+
+@event.listens_for(Session, "before_flush")
+def _number_room_threads(session: Session, _context, _instances) -> None:
+    """Give each thread written into a room (new, imported, or moved there) the room's next number,
+    taken atomically like a post's number, whichever path wrote it."""
+    for thread in [*session.new, *session.dirty]:
+        if not isinstance(thread, Thread):
+            continue
+        state = inspect(thread)
+        moved = state.attrs.room.history.has_changes() or state.attrs.room_id.history.has_changes()
+        if thread in session.new or moved:
+            thread.room_number = _take_thread_number(session, thread.room) if thread.room is not None else None
+
+
+def _take_thread_number(session: Session, room) -> int:
+    if room.id is None or room in session.new:
+        number = room.next_thread_number or 1
+        room.next_thread_number = number + 1
+        return number
+    from forum.models.room import Room
+
+    table = Room.__table__
+    taken = session.connection().execute(update(table).where(table.c.id == room.id).values(
+        next_thread_number=table.c.next_thread_number + 1).returning(table.c.next_thread_number)).scalar_one()
+    set_committed_value(room, "next_thread_number", taken)
+    return taken - 1

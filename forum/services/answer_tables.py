@@ -4,18 +4,34 @@ department's answer — closing the loop. Every step is audited."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import contains_eager
 
 from forum import clock
 from forum.exports.selection import ExportFilter, opinions
 from forum.extensions import db
-from forum.models import AnswerRow, AnswerTable, AnswerTableState, Post, PostState, Reflection, Room, RoomState, Thread
+from forum.models import (
+    AnswerRow,
+    AnswerTable,
+    AnswerTableState,
+    Post,
+    PostState,
+    Reflection,
+    Room,
+    RoomState,
+    Thread,
+    User,
+)
 from forum.permissions import Permission, can
+from forum.services import notifications
 from forum.services.errors import ServiceError
+from forum.text.refs import format_ref, parse_refs
+from forum.text.sentences import draft_summary
 
 MAX_ROWS = 300
 DRAFTABLE = (RoomState.CLOSED, RoomState.REPORTED, RoomState.ANSWERED)
@@ -23,12 +39,26 @@ DRAFTABLE = (RoomState.CLOSED, RoomState.REPORTED, RoomState.ANSWERED)
 
 @dataclass
 class RowInput:
-    """One row as the form sends it."""
+    """One row as the form sends it: what was typed, and the opinions ticked in its list."""
 
     summary: str
     response: str
     reflection: str
-    opinion_ids: str  # "12, 15 40"
+    refs: str  # 「2-5, 3-1〜3-4」, as typed
+    picked: list[str] = field(default_factory=list)  # references ticked in the row's opinion list
+
+    def all_refs(self) -> str:
+        return ", ".join([self.refs, *self.picked]) if self.picked else self.refs
+
+
+class RowErrors(ServiceError):
+    """What is wrong, row by row and field by field (rows counted as the form sent them, from 1),
+    so the page can show each message where it belongs and keep everything that was typed."""
+
+    def __init__(self, rows: dict[int, dict[str, str]]) -> None:
+        super().__init__(_l("Some rows need a correction; nothing was saved yet. See the messages at each row."),
+                         field="rows")
+        self.rows = rows
 
 
 def _audit(user, action: str, table: AnswerTable, **details) -> None:
@@ -70,39 +100,68 @@ def _editable(user, table: AnswerTable) -> None:
         raise ServiceError(_l("A published answer table cannot be changed."))
 
 
-def parse_ids(text: str) -> list[int]:
-    return sorted({int(n) for n in re.findall(r"\d{1,18}", text or "")})
+def room_opinions(room: Room) -> list[Post]:
+    """The public opinions of ``room`` that a row may answer, in reference order (thread, #n)."""
+    return list(db.session.scalars(
+        select(Post).join(Thread).where(Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value,
+                                        Post.is_official.is_(False))
+        .options(contains_eager(Post.thread)).order_by(Thread.room_number, Post.number)))
 
 
-def _opinions(room: Room, ids: list[int]) -> list[Post]:
-    """The room's public opinions among ``ids``; any other id is an error the staff must fix."""
-    if not ids:
-        return []
-    found = list(db.session.scalars(select(Post).join(Thread).where(
-        Post.id.in_(ids), Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value,
-        Post.is_official.is_(False))))
-    missing = sorted(set(ids) - {p.id for p in found})
-    if missing:
-        raise ServiceError(_l("These are not public opinions of this room: %(ids)s",
-                              ids=", ".join(map(str, missing[:20]))), field="rows")
-    return sorted(found, key=lambda p: p.id)
+def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
+    """The opinions ``text`` names, or an error message naming what is not an opinion here."""
+    parsed = parse_refs(text)
+    found: list[Post] = []
+    if parsed.refs:
+        found = list(db.session.scalars(
+            select(Post).join(Thread).where(
+                Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value, Post.is_official.is_(False),
+                tuple_(Thread.room_number, Post.number).in_(parsed.refs))
+            .options(contains_eager(Post.thread))))
+    have = {(p.thread.room_number, p.number) for p in found}
+    unknown = [format_ref(r) for r in parsed.refs if r not in have]
+    problems = []
+    if parsed.bad:
+        problems.append(str(_l("not a reference like 2-5: %(items)s", items="、".join(parsed.bad[:10]))))
+    if unknown:
+        problems.append(str(_l("no public opinion of this room has the number %(items)s",
+                               items="、".join(unknown[:10]))))
+    if problems:
+        return [], "；".join(problems)
+    return sorted(found, key=lambda p: (p.thread.room_number or 0, p.number)), None
+
+
+def refs_of(row: AnswerRow) -> str:
+    return ", ".join(p.ref for p in sorted(row.opinions, key=lambda p: (p.thread.room_number or 0, p.number)))
 
 
 def save(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> AnswerTable:
-    """Replace the intro and rows (empty rows are dropped). Editing a table that waits for approval
-    or is approved sends it back to draft: what is approved must be what is published."""
+    """Replace the intro and rows (empty rows are dropped). Every row is checked first and all
+    problems are raised together (``RowErrors``), so nothing is half saved. Editing a table that
+    waits for approval or is approved sends it back to draft: what is approved must be what is
+    published."""
     _editable(user, table)
-    kept = [r for r in rows if r.summary.strip() or r.response.strip() or r.opinion_ids.strip()]
-    if len(kept) > MAX_ROWS:
-        raise ServiceError(_l("An answer table has at most 300 rows."), field="rows")
-    built = []
-    for number, r in enumerate(kept, start=1):
+    built, errors = [], {}
+    for position, r in enumerate(rows, start=1):
+        if not (r.summary.strip() or r.response.strip() or r.all_refs().strip()):
+            continue
+        problems: dict[str, str] = {}
         if r.reflection not in {x.value for x in Reflection}:
-            raise ServiceError(_l("Choose how far row %(n)d was reflected.", n=number), field="rows")
+            problems["reflection"] = str(_l("Choose how far it was reflected."))
         if not r.summary.strip():
-            raise ServiceError(_l("Row %(n)d needs a summary of the opinions.", n=number), field="rows")
-        built.append(AnswerRow(number=number, summary=r.summary.strip()[:5000], response=r.response.strip()[:5000],
-                               reflection=r.reflection, opinions=_opinions(table.room, parse_ids(r.opinion_ids))))
+            problems["summary"] = str(_l("Write a summary of the opinions this row answers."))
+        found, wrong = _resolve(table.room, r.all_refs())
+        if wrong:
+            problems["refs"] = wrong
+        if problems:
+            errors[position] = problems
+            continue
+        built.append(AnswerRow(number=len(built) + 1, summary=r.summary.strip()[:5000],
+                               response=r.response.strip()[:5000], reflection=r.reflection, opinions=found))
+    if len(built) + len(errors) > MAX_ROWS:
+        raise ServiceError(_l("An answer table has at most 300 rows."), field="rows")
+    if errors:
+        raise RowErrors(errors)
     table.rows = built
     table.intro = (intro or "").strip()[:5000]
     if table.state != AnswerTableState.DRAFT:
@@ -128,11 +187,12 @@ def draft_from_groups(user, table: AnswerTable) -> int:
     by_id = {o.id: o for o in found}
     if not summary.clusters:
         raise ServiceError(_l("There are too few opinions to group; write the rows by hand."))
-    rows = [RowInput(r.summary, r.response, r.reflection, " ".join(map(str, r.opinion_ids))) for r in table.rows]
+    rows = [RowInput(r.summary, r.response, r.reflection, refs_of(r)) for r in table.rows]
+    posts = {p.id: p for p in room_opinions(table.room)}
     for cluster in summary.clusters:
-        example = by_id[cluster.representatives[0]].body if cluster.representatives else ""
-        text = f"{cluster.label}について（{cluster.size}件）: {example[:200]}"
-        rows.append(RowInput(text, "", Reflection.OTHER.value, " ".join(map(str, cluster.members))))
+        texts = [by_id[i].body for i in cluster.representatives if i in by_id]
+        refs = ", ".join(posts[i].ref for i in cluster.members if i in posts)
+        rows.append(RowInput(draft_summary(texts, cluster.size), "", Reflection.OTHER.value, refs))
     save(user, table, table.intro, rows)
     return len(summary.clusters)
 
@@ -146,7 +206,35 @@ def submit(user, table: AnswerTable) -> None:
     table.state = AnswerTableState.AWAITING.value
     table.submitted_at = clock.now()
     _audit(user, "answer_table.submit", table)
+    room = table.room
+    notifications.notify(approvers(table), lambda: _("The answer table of “%(room)s” waits for your approval",
+                                                      room=room.title),
+                         url_for("answer_tables.show", room_id=room.id), exclude=user)
     db.session.commit()
+
+
+def approvers(table: AnswerTable) -> list[User]:
+    """Who may approve: the department's staff and the administrators, never the drafter."""
+    from forum.permissions import Role
+
+    room = table.room
+    clause = User.role == Role.ADMIN.value
+    if room.department_id is not None:
+        clause = clause | ((User.role == Role.STAFF.value) & (User.department_id == room.department_id))
+    return [u for u in db.session.scalars(select(User).where(clause)) if u.id != table.drafted_by]
+
+
+def awaiting_for(user) -> list[AnswerTable]:
+    """Answer tables of the rooms ``user`` answers for, those waiting for approval first."""
+    from forum.permissions import Role, role_of
+
+    stmt = select(AnswerTable).join(Room).options(contains_eager(AnswerTable.room))
+    if role_of(user) is not Role.ADMIN:
+        stmt = stmt.where(Room.department_id == (user.department_id or -1))
+    order = {AnswerTableState.AWAITING: 0, AnswerTableState.APPROVED: 1, AnswerTableState.DRAFT: 2,
+             AnswerTableState.PUBLISHED: 3}
+    tables = list(db.session.scalars(stmt))
+    return sorted(tables, key=lambda t: (order.get(AnswerTableState(t.state), 9), -(t.id or 0)))
 
 
 def approve(user, table: AnswerTable) -> None:

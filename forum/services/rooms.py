@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -245,6 +246,9 @@ def close_now(room: Room) -> None:
     now = clock.now()
     room.closes_at = min(room.closes_at, now)
     room.state = RoomState.CLOSED.value
+    notifications.notify(room.coordinators, lambda: _("“%(room)s” was closed by the department; "
+                                                      "you can now write the room report", room=room.title),
+                         url_for("rooms.report", room_id=room.id))
     db.session.commit()
 
 

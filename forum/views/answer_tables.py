@@ -12,7 +12,8 @@ from forum.models import Reflection, Room
 from forum.permissions import Permission, can, require
 from forum.services import answer_tables
 from forum.services.errors import ServiceError
-from forum.views.common import found, send_written
+from forum.text.refs import parse_refs
+from forum.views.common import confirm_page, confirmed, found, send_written
 
 bp = Blueprint("answer_tables", __name__, url_prefix="/rooms/<int:room_id>/answer-table")
 
@@ -29,10 +30,31 @@ def _room(room_id: int) -> Room:
 
 
 def _rows_from_form() -> list[answer_tables.RowInput]:
+    """The rows as sent, in order; row n's ticked opinions come as ``pick-n``."""
     form = request.form
     columns = [form.getlist(name) for name in ("summary", "response", "reflection", "opinions")]
     count = min(len(c) for c in columns) if all(columns) else 0
-    return [answer_tables.RowInput(*(c[i][:5000] for c in columns)) for i in range(min(count, 400))]
+    return [answer_tables.RowInput(*(c[i][:5000] for c in columns), picked=form.getlist(f"pick-{i + 1}")[:2000])
+            for i in range(min(count, 400))]
+
+
+def _rows_of(table) -> list[answer_tables.RowInput]:
+    return [answer_tables.RowInput(r.summary, r.response, r.reflection, answer_tables.refs_of(r))
+            for r in table.rows]
+
+
+def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: str | None = None):
+    """The table page; a draft shows ``rows`` (as saved, or as just typed) plus empty ones."""
+    rows = rows if rows is not None else (_rows_of(table) if table else [])
+    blank = [answer_tables.RowInput("", "", "other", "") for _ in range(3)]
+    opinions = answer_tables.room_opinions(room) if table is not None and table.state == "draft" else []
+    by_thread: dict = {}
+    for post in opinions:
+        by_thread.setdefault(post.thread, []).append(post)
+    return render_template("answer_tables/show.html", room=room, table=table, reflections=list(Reflection),
+                           rows=[*rows, *blank], errors=errors or {}, by_thread=by_thread,
+                           intro=table.intro if intro is None and table else (intro or ""),
+                           chosen=[set(parse_refs(r.all_refs()).refs) for r in [*rows, *blank]]), status
 
 
 def _back(room: Room):
@@ -43,9 +65,7 @@ def _back(room: Room):
 @require(Permission.ANSWER_OFFICIALLY)
 def show(room_id: int):
     room = _room(room_id)
-    table = answer_tables.table_of(room)
-    return render_template("answer_tables/show.html", room=room, table=table, reflections=list(Reflection),
-                           blank_rows=3)
+    return _page(room, answer_tables.table_of(room))
 
 
 @bp.post("/<action>")
@@ -59,7 +79,12 @@ def act(room_id: int, action: str):
         elif table is None:
             abort(404)
         elif action == "save":
-            answer_tables.save(current_user, table, request.form.get("intro", ""), _rows_from_form())
+            typed = _rows_from_form()
+            try:
+                answer_tables.save(current_user, table, request.form.get("intro", ""), typed)
+            except answer_tables.RowErrors as errors:
+                db.session.rollback()
+                return _page(room, table, typed, errors.rows, 422, intro=request.form.get("intro", "")[:5000])
             flash(_("The answer table was saved."), "success")
         elif action == "draft":
             added = answer_tables.draft_from_groups(current_user, table)
@@ -75,6 +100,16 @@ def act(room_id: int, action: str):
             answer_tables.send_back(current_user, table, request.form.get("note", ""))
             flash(_("The table was sent back to draft."), "success")
         elif action == "publish":
+            if not confirmed():
+                return confirm_page(
+                    _("Publish the answer table of “%(title)s”?", title=room.title),
+                    [_("The table is published on the room page for everyone to read, each row linked to the "
+                       "opinions it answers."),
+                     _("When the room still waits for its answer, the words above the table become the "
+                       "department's answer and residents watching the room are told."),
+                     _("A published table cannot be changed.")],
+                    url_for("answer_tables.act", room_id=room.id, action="publish"), _("Publish on the room page"),
+                    url_for("answer_tables.show", room_id=room.id))
             answer_tables.publish(current_user, table)
             flash(_("The answer table is published on the room page."), "success")
             return redirect(url_for("rooms.show", room_id=room.id, _anchor="answer-table"), code=303)

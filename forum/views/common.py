@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import abort, current_app, flash, request, send_file
+from flask import abort, current_app, flash, render_template, request, send_file
 from werkzeug.routing import IntegerConverter
 
 from forum.extensions import limiter
@@ -70,3 +70,17 @@ def found(obj):
     if obj is None:
         abort(404)
     return obj
+
+
+def confirm_page(heading: str, consequences: list[str], action: str, confirm_label: str, back_url: str,
+                 preview: str = "", fields: dict | None = None, back_label: str = ""):
+    """The page that asks before an action that cannot be undone (no JavaScript needed): what
+    happens, who is told, and exactly what will be published; its form repeats the request with
+    ``confirmed=1``."""
+    return render_template("confirm.html", heading=heading, consequences=consequences, action=action,
+                           confirm_label=confirm_label, back_url=back_url, preview=preview, fields=fields or {},
+                           back_label=back_label)
+
+
+def confirmed() -> bool:
+    return request.method == "POST" and request.form.get("confirmed") == "1"

@@ -1,4 +1,4 @@
-"""The department desk (所管課): where staff see their department; rooms and letters join later."""
+"""The department desk (所管課): the department, its reports to answer and its answer tables."""
 
 from __future__ import annotations
 
@@ -23,3 +23,13 @@ def desk():
     reports = deadlines.all_reports(None if role_of(current_user) is Role.ADMIN else
                                     (current_user.department_id or -1))
     return render_template("department/desk.html", departments=shown, deadlines=reports)
+
+
+@bp.get("/answer-tables")
+@require(Permission.DEPARTMENT_DESK)
+def answer_tables():
+    """Every answer table of the department's rooms (all of them for admins), those waiting for
+    approval first: where an approver finds what waits without knowing its address."""
+    from forum.services import answer_tables as tables
+
+    return render_template("department/answer_tables.html", tables=tables.awaiting_for(current_user))

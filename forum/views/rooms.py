@@ -14,7 +14,7 @@ from forum.permissions import Permission, Role, ensure, require, role_of
 from forum.services import answer_tables, deadlines, notifications, posts, rooms
 from forum.services.errors import ServiceError
 from forum.ui import safe_next
-from forum.views.common import db_id, found, page_arg, show_error
+from forum.views.common import confirm_page, confirmed, db_id, found, page_arg, show_error
 from forum.views.compose import compose_thread
 
 bp = Blueprint("rooms", __name__, url_prefix="/rooms")
@@ -168,18 +168,25 @@ def review(room_id: int):
     return render_template("rooms/review.html", room=room, form=form, decline_form=decline_form)
 
 
-@bp.post("/<int:room_id>/close")
+@bp.route("/<int:room_id>/close", methods=["GET", "POST"])
 @require(Permission.ANSWER_OFFICIALLY)
 def close(room_id: int):
     room = _room(room_id)
     ensure(Permission.ANSWER_OFFICIALLY, room)
-    if ActionForm().validate_on_submit():
-        try:
-            rooms.close_now(room)
-        except ServiceError as error:
-            show_error(None, error)
-        else:
-            flash(_("The room is closed. The coordinator can now write the report."), "success")
+    if not (confirmed() and ActionForm().validate_on_submit()):
+        return confirm_page(
+            _("Close “%(title)s” now?", title=room.title),
+            [_("Residents can no longer post in this room; what they wrote stays readable."),
+             _("The coordinators are told and can write the room report."),
+             _("This cannot be undone.")],
+            url_for("rooms.close", room_id=room.id), _("Close the room now"),
+            url_for("rooms.show", room_id=room.id))
+    try:
+        rooms.close_now(room)
+    except ServiceError as error:
+        show_error(None, error)
+    else:
+        flash(_("The room is closed. The coordinators were told and can now write the report."), "success")
     return redirect(url_for("rooms.show", room_id=room.id), code=303)
 
 
@@ -194,12 +201,22 @@ def report(room_id: int):
     if request.method == "GET" and room.report is not None:
         form.body.data = room.report.body
     if form.validate_on_submit():
+        submitting = bool(form.submit.data) or confirmed()
         try:
-            rooms.save_report(room, current_user, form.body.data, submit=bool(form.submit.data))
+            rooms.save_report(room, current_user, form.body.data, submit=submitting and confirmed())
         except ServiceError as error:
             show_error(form, error)
         else:
-            if form.submit.data:
+            if submitting and not confirmed():  # saved as a draft; now show exactly what will be sent
+                return confirm_page(
+                    _("Submit the report of “%(title)s”?", title=room.title),
+                    [_("The report is published on the room page and sent to the department in charge."),
+                     _("The department's staff are told and answer it by the due date."),
+                     _("After submitting, the report cannot be changed.")],
+                    url_for("rooms.report", room_id=room.id), _("Submit to the department"),
+                    url_for("rooms.report", room_id=room.id), preview=form.body.data,
+                    fields={"body": form.body.data}, back_label=_("Go back and edit (the draft is saved)"))
+            if submitting:
                 flash(_("The report was submitted to the department."), "success")
                 return redirect(url_for("rooms.show", room_id=room.id), code=303)
             flash(_("The draft was saved."), "success")
@@ -214,6 +231,17 @@ def answer(room_id: int):
     ensure(Permission.ANSWER_OFFICIALLY, room)
     form = AnswerForm()
     if form.validate_on_submit():
+        if not confirmed():
+            if (form.body.data or "").strip():
+                return confirm_page(
+                    _("Publish the department's answer to “%(title)s”?", title=room.title),
+                    [_("The answer is published on the room page for everyone to read."),
+                     _("Residents watching this room are told."), _("This cannot be undone.")],
+                    url_for("rooms.answer", room_id=room.id), _("Publish the answer"),
+                    url_for("rooms.answer", room_id=room.id), preview=form.body.data,
+                    fields={"body": form.body.data})
+            show_error(form, ServiceError(_("Write the answer before publishing it."), "body"))
+            return render_template("rooms/answer.html", room=room, form=form), 422
         try:
             rooms.publish_answer(room, current_user, form.body.data)
         except ServiceError as error:
