@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
-from flask import Flask, current_app, jsonify, render_template, request
-from flask_babel import force_locale, get_locale
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from forum.extensions import db
+from forum.extensions import db, limiter
 from forum.mail import MailError
 from forum.search.backend import IndexOutdated
 from forum.services.transactions import is_busy
@@ -80,7 +82,44 @@ def _plain_page(code: int, title: str, message: str) -> str:
             f'<p>{escape(message)}</p><p><a href="/">{escape(home)}</a></p></main></html>')
 
 
+def retry_after() -> int:
+    """Seconds until the limit this request hit lets the visitor send again (at least one)."""
+    try:
+        hit = limiter.current_limit
+        return max(1, int(hit.reset_at - time.time())) if hit is not None else 60
+    except Exception:  # the limit store is gone: a minute is an honest guess
+        log.warning("the rate-limit store could not say when the limit resets", exc_info=True)
+        return 60
+
+
+def wait_message(seconds: int) -> str:
+    """Seconds as the visitor counts them; an hourly limit's wait in minutes."""
+    if seconds > 120:
+        return ngettext("Please wait about %(num)d minute, then send it again.",
+                        "Please wait about %(num)d minutes, then send it again.", -(-seconds // 60))
+    return ngettext("Please wait about %(num)d second, then send it again.",
+                    "Please wait about %(num)d seconds, then send it again.", seconds)
+
+
+def too_many_requests(form_page: Callable[[str], str] | None = None) -> Response:
+    """The 429 answer says how long to wait, in words and in Retry-After. With ``form_page``
+    (renders the form again from what was sent, given the wait message) nothing typed is lost."""
+    seconds = retry_after()
+    message = wait_message(seconds)
+    if form_page is not None and not request.path.startswith("/api/"):
+        _rollback()
+        response = make_response(form_page(message), 429)
+    else:
+        response = make_response(render_error(429, detail=message))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(429)
+    def rate_limited(error: HTTPException):
+        return too_many_requests()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, str(_l(

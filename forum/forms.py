@@ -117,13 +117,14 @@ class DepartmentForm(FlaskForm):
 class ComposeForm(FlaskForm):
     """A new thread (with title) or a reply (without): preview first, then post."""
 
+    # the rules tick comes first: it is read (and its error listed) before the text is written
+    accept_rules = BooleanField(_l("I have read the posting rules of this room and will follow them."))
     title = StringField(_l("Title"), validators=[Length(max=200)])
     body = TextAreaField(_l("Your opinion"), validators=[Length(max=20000)],
                          description=_l("Blank line: new paragraph. **bold**, - list, > quote. "
                                         "Links are allowed. Do not write phone numbers, addresses "
                                         "or other personal information."))
     reply_to = HiddenField()
-    accept_rules = BooleanField(_l("I have read the posting rules of this room and will follow them."))
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Post"))
 

@@ -40,7 +40,8 @@ def make_reported(app, extra: list[tuple[str, str]] = ()):
         reply(who[person], thread.id, body)
     ids = [p.id for p in posts_of(app, thread.id)]
     submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
-    submit(who["coord"], f"/rooms/{room}/report", {"body": "避難所と防災無線の意見がありました。", "submit": "1", "confirmed": "1"})
+    submit(who["coord"], f"/rooms/{room}/report",
+           {"body": "避難所と防災無線の意見がありました。", "submit": "1", "confirmed": "1"})
     assert room_state(app, room) == "reported"
     return who, room, ids
 

@@ -108,17 +108,41 @@ def load_session_user(session_id: str) -> User | None:
 
 # ---------------------------------------------------------------- registration
 
+def registration_problems(handle: str, email: str, password: str,
+                          allow_reserved: bool = False) -> list[AccountError]:
+    """Every reason these values cannot make an account, in the form's order (handle, e-mail,
+    password), so the registration form can show them all at once instead of one per try."""
+    problems: list[AccountError] = []
+    try:
+        handle = normalize_handle(handle or "", allow_reserved=allow_reserved)
+    except AccountError as error:
+        problems.append(error)
+    else:
+        if user_by_handle(handle):
+            problems.append(AccountError(_l("This handle name is already taken."), "handle"))
+    try:
+        email = normalize_email(email or "")
+    except AccountError as error:
+        problems.append(error)
+    else:
+        if user_by_email(email):
+            problems.append(AccountError(_l("This e-mail address is already registered."), "email"))
+    try:
+        check_password_strength(password or "", (email or "").split("@")[0], handle)
+    except AccountError as error:
+        problems.append(error)
+    return problems
+
+
 def create_user(handle: str, email: str, password: str, *, role: Role = Role.RESIDENT,
                 department: Department | None = None, verified: bool = False,
                 locale: str | None = None, allow_reserved: bool = False) -> User:
     """Validate and add a user (not committed): the single path for the form, CLI and demo."""
+    problems = registration_problems(handle, email, password, allow_reserved=allow_reserved)
+    if problems:
+        raise problems[0]
     handle = normalize_handle(handle, allow_reserved=allow_reserved)
     email = normalize_email(email)
-    check_password_strength(password, email.split("@")[0], handle)
-    if user_by_email(email):
-        raise AccountError(_l("This e-mail address is already registered."), "email")
-    if user_by_handle(handle):
-        raise AccountError(_l("This handle name is already taken."), "handle")
     _check_role(role, department)
     user = User(
         handle=handle, handle_key=fold(handle), email=email,

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from forum.errors import too_many_requests
 from forum.forms import ActionForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from forum.mail import MailError
 from forum.permissions import Permission, require
@@ -23,6 +24,29 @@ def link_error(error: tokens.TokenError):
     return render_template("auth/link_error.html", expired=error.expired), 400
 
 
+@bp.errorhandler(429)
+def too_many(error: Exception):
+    """A limit hit on a form POST shows the same form again, filled in as sent (not the
+    passwords), with how long to wait: the visitor loses nothing."""
+    pages = {
+        "auth.register": lambda wait: render_template("auth/register.html", form=RegisterForm(), wait=wait),
+        "auth.login": lambda wait: render_template("auth/login.html", form=LoginForm(), wait=wait),
+    }
+    return too_many_requests(pages.get(request.endpoint or "") if request.method == "POST" else None)
+
+
+def _registration_valid(form: RegisterForm) -> bool:
+    """The form's checks and the account rules together, so every problem shows at once; a field
+    the form already refused (empty, control characters) is not judged twice."""
+    valid = form.validate()
+    for problem in accounts.registration_problems(form.handle.data, form.email.data, form.password.data):
+        field = getattr(form, problem.field or "", None)
+        if field is None or not field.errors:
+            show_error(form, problem)
+            valid = False
+    return valid
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @require(Permission.VIEW_PUBLIC)
 @rate_limit("RATELIMIT_REGISTER")
@@ -30,7 +54,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and _registration_valid(form):
         try:
             user = accounts.register(form.handle.data, form.email.data, form.password.data,
                                      locale=str(get_locale()))

@@ -15,7 +15,7 @@ from forum.services.errors import ServiceError
 from forum.text.markup import render
 from forum.ui import THREAD_STATUS_NAMES, safe_next
 from forum.views.common import db_id, found, page_arg, show_error
-from forum.views.compose import compose_reply, held_message
+from forum.views.compose import compose_reply, held_message, take_outcome, to_post
 
 bp = Blueprint("threads", __name__)
 
@@ -48,7 +48,8 @@ def show(thread_id: int):
         reacted=posts.reacted_ids(current_user, listing.posts), action_form=ActionForm(),
         refusal=posts.refusal(current_user, place, thread), status_form=status_form,
         can_edit=lambda p: posts.can_edit(current_user, p),
-        watching=notifications.is_watching(current_user, thread=thread))
+        watching=notifications.is_watching(current_user, thread=thread),
+        outcome=take_outcome(thread, (p.number for p in listing.posts)))
 
 
 @bp.get("/posts/<int:post_id>")
@@ -85,8 +86,7 @@ def edit(post_id: int):
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash(_("Your post has been updated.") if post.is_public else held_message(), "success")
-            return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+            return to_post(post, _("Your post has been updated.") if post.is_public else held_message())
     preview = render(form.body.data) if form.preview.data and form.body.data else None
     return render_template("threads/edit.html", post=post, form=form, preview=preview,
                            deadline=posts.edit_deadline(post))
@@ -101,8 +101,7 @@ def withdraw(post_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         posts.withdraw(current_user, post)
-        flash(_("Your post has been withdrawn."), "success")
-        return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+        return to_post(post, _("Your post has been withdrawn."))
     return render_template("threads/withdraw.html", post=post, form=form)
 
 
@@ -123,12 +122,14 @@ def history(post_id: int):
 @require(Permission.PARTICIPATE)
 def react(post_id: int):
     post = _post(post_id)
-    if ActionForm().validate_on_submit():
-        try:
-            posts.toggle_reaction(current_user, post)
-        except ServiceError as error:
-            show_error(None, error)
-    return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("threads.permalink", post_id=post.id), code=303)
+    try:
+        on = posts.toggle_reaction(current_user, post)
+    except ServiceError as error:
+        return to_post(post, str(error.message), "error")
+    return to_post(post, _("You agreed with post #%(n)d.", n=post.number) if on
+                   else _("You took back your agreement with post #%(n)d.", n=post.number))
 
 
 @bp.post("/threads/<int:thread_id>/status")
