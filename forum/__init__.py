@@ -64,6 +64,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     _register_blueprints(app)
     errors.register(app)
     ui.register(app)
+    from forum.dates import filters as date_filters
+    app.jinja_env.filters.update(date_filters())
     cli.register(app)
     return app
 

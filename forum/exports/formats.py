@@ -6,13 +6,15 @@ database. Cells a spreadsheet might run as a formula are neutralised in the Exce
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 
 from forum.exports.cells import excel_safe
@@ -41,6 +43,7 @@ FORMATS = {  # format → (file suffix, MIME type)
     "report": (".html", "text/html"),
 }
 REPORT_FULL_LIST_LIMIT = 2000  # beyond this the printable report lists representatives only
+REPORT_CSS = "css/report.css"  # under the static folder
 
 
 def status_names() -> dict[str, str]:
@@ -181,12 +184,24 @@ def write_xlsx(opinions: list[Opinion], summary: Summary, path: Path, meta: dict
     return len(opinions)
 
 
+def report_css() -> str:
+    """The report's stylesheet, embedded in it: a saved report reads and prints the same offline."""
+    return (Path(current_app.static_folder or "static") / REPORT_CSS).read_text(encoding="utf-8")
+
+
+def report_style_source() -> str:
+    """The CSP source allowing exactly the embedded stylesheet, for a report opened in the browser."""
+    digest = hashlib.sha256(report_css().encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 def write_report(opinions: list[Opinion], summary: Summary, path: Path, meta: dict, answer_tables=()) -> int:
-    """Printable HTML (A4 print CSS, no scripts): the summary, the published answer tables of the
-    rooms, and the opinions when not too many."""
+    """Printable HTML (A4 print CSS, no scripts, no inline style attributes): the summary, the
+    published answer tables of the rooms, and the opinions when not too many."""
     by_id = {o.id: o for o in opinions}
     peak = max((n for _d, n in summary.by_day), default=0)
     html = render_template("exports/report.html", summary=summary, opinions=opinions, by_id=by_id, meta=meta,
+                           css=report_css(),
                            statuses=status_names(), peak=peak,
                            full_list=len(opinions) <= REPORT_FULL_LIST_LIMIT, limit=REPORT_FULL_LIST_LIMIT,
                            answer_tables=answer_tables, reflections=reflection_names())

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from forum.exports.selection import Opinion
 
@@ -53,7 +55,7 @@ class Summary:
     participants: int
     by_room: list[tuple[int, str, int]] = field(default_factory=list)  # id, title, count
     by_thread: list[tuple[int, str, int]] = field(default_factory=list)
-    by_day: list[tuple[str, int]] = field(default_factory=list)  # YYYY-MM-DD (JST), count
+    by_day: list[tuple[str, int]] = field(default_factory=list)  # YYYY-MM-DD (JST), count; every day, 0 too
     by_tag: list[tuple[str, int]] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
@@ -126,6 +128,16 @@ def clusters(opinions: list[Opinion], term_lists: list[list[str]]) -> list[Clust
     return out
 
 
+def daily_series(counts: Mapping[date, int]) -> list[tuple[str, int]]:
+    """Every day from the first to the last with its count, quiet days as 0: a chart over time that
+    skipped them would squeeze five weeks into a few bars and hide the quiet spells."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    return [(day.isoformat(), counts.get(day, 0))
+            for day in (first + timedelta(days=i) for i in range((last - first).days + 1))]
+
+
 def _identity(terms: list[str]) -> list[str]:
     return terms
 
@@ -138,7 +150,7 @@ def summarize(opinions: list[Opinion], term_lists: list[list[str]], background: 
         participants=len({o.author for o in opinions}),
         by_room=_counted(Counter(o.room_id for o in opinions), rooms),
         by_thread=_counted(Counter(o.thread_id for o in opinions), threads),
-        by_day=sorted(Counter(o.posted_at.date().isoformat() for o in opinions).items()),
+        by_day=daily_series(Counter(o.posted_at.date() for o in opinions)),
         by_tag=sorted(Counter(t for o in opinions for t in o.tags).items(), key=lambda row: (-row[1], row[0])),
         keywords=keywords(term_lists, background),
         clusters=clusters(opinions, term_lists),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from forum.exports import formats
@@ -14,6 +14,7 @@ from forum.services import export_jobs, exports
 from forum.services import tags as tag_service
 from forum.services.errors import ServiceError
 from forum.services.search import parse_day
+from forum.ui import CSP
 from forum.views.common import db_id, found, send_written
 
 bp = Blueprint("exports", __name__, url_prefix="/department/export")
@@ -29,6 +30,22 @@ def _filter(values) -> ExportFilter:
     return ExportFilter(room_ids=_ids(values.getlist("room")), thread_ids=_ids(values.getlist("thread")),
                         since=parse_day(values.get("since")), until=parse_day(values.get("until"), end=True),
                         statuses=statuses, tags=tags)
+
+
+def _opened(response: Response, name: str) -> Response:
+    """The printable report opens in the browser, ready to print; the site's CSP stays, with its
+    embedded stylesheet allowed by hash (the file itself must read the same when saved)."""
+    response.headers.set("Content-Disposition", "inline", filename=name)
+    response.headers["Cache-Control"] = "private, no-store"  # residents' words: not kept by the browser
+    directives = [d.strip() for d in CSP.split(";") if d.strip() and not d.strip().startswith("style-src")]
+    response.headers["Content-Security-Policy"] = "; ".join(
+        [*directives, f"style-src 'self' {formats.report_style_source()}"])
+    return response
+
+
+def _wants_page(fmt: str, values) -> bool:
+    """A report is shown unless the download button was used; every other format is a file."""
+    return fmt == "report" and not values.get("download")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -54,10 +71,13 @@ def index():
             return redirect(url_for("exports.job", job_id=job.id), code=303)
         try:
             suffix, mimetype = formats.FORMATS.get(fmt, ("", ""))
-            return send_written(lambda path: exports.export(current_user, flt, fmt, path), suffix, mimetype,
-                                exports.download_name(chosen, fmt) if fmt in formats.FORMATS else "")
+            name = exports.download_name(chosen, fmt) if fmt in formats.FORMATS else ""
+            response = send_written(lambda path: exports.export(current_user, flt, fmt, path), suffix, mimetype,
+                                    name)
         except ServiceError as error:
             flash(str(error.message), "error")
+        else:
+            return _opened(response, name) if _wants_page(fmt, values) else response
     tags = list(dict.fromkeys(t for room in chosen for t in tag_service.choices(room))) or list(STANDARD_TAGS)
     threads = [thread for room in chosen for thread in exports.threads_of(room)] if len(chosen) == 1 else []
     count = exports.selection.count(flt) if chosen else None
@@ -96,5 +116,6 @@ def job_download(job_id: int):
     path = export_jobs.file_of(job)
     if path is None:
         abort(410 if job.state == JobState.EXPIRED else 404)
-    return send_file(path, mimetype=formats.FORMATS[job.format][1], as_attachment=True,
-                     download_name=job.download_name)
+    response = send_file(path, mimetype=formats.FORMATS[job.format][1], as_attachment=True,
+                         download_name=job.download_name)
+    return _opened(response, job.download_name) if _wants_page(job.format, request.args) else response

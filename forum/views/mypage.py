@@ -56,10 +56,17 @@ def notifications_view():
     return page
 
 
+@bp.get("/data")
+@require(Permission.MANAGE_OWN_ACCOUNT)
+def data_page():
+    """All my data as a page a resident reads and prints: the same data as the JSON download."""
+    return render_template("mypage/data.html", data=privacy.my_data(current_user))
+
+
 @bp.get("/data.json")
 @require(Permission.MANAGE_OWN_ACCOUNT)
 def download():
-    data = json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2)
+    data = json.dumps(privacy.as_json(privacy.my_data(current_user)), ensure_ascii=False, indent=2)
     name = f"hiroba-my-data-{clock.now():%Y%m%d}.json"
     return Response(data, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
