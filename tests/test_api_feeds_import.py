@@ -129,7 +129,7 @@ def test_import_csv_is_idempotent(app, tmp_path):
         thread_id = thread.id
     page = who["guest"].get(f"/threads/{thread_id}").get_data(as_text=True)
     assert "旧会議室の市民A" in page and "同感です。" in page and "返信先：" in page
-    assert "2005/04/01" in page
+    assert "2005年4月1日" in page
 
 
 def test_import_with_a_bad_line_loads_nothing(app, tmp_path):
