@@ -131,13 +131,13 @@ def test_downloads_parse_back(app, reported, tmp_path):
     raw = who["staff"].get(f"/rooms/{room}/answer-table/download.csv").get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert table[0] == ["No.", "意見の概要", "市の考え方", "反映状況", "意見ID"]
-    assert table[1] == ["1", "'=危険な式ではない", "対応します。", "反映なし", f"{ids[0]}, {ids[2]}"]
+    assert table[0] == ["No.", "意見の概要", "市の考え方", "反映状況", "意見ID", "意見番号"]
+    assert table[1] == ["1", "'=危険な式ではない", "対応します。", "反映なし", f"{ids[0]}, {ids[2]}", "1-1, 1-3"]
     path = tmp_path / "t.xlsx"
     path.write_bytes(who["staff"].get(f"/rooms/{room}/answer-table/download.xlsx").get_data())
     sheet = openpyxl.load_workbook(path).active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=4) if any(c.value for c in row)]
-    assert values[0] == ["No.", "意見の概要", "市の考え方", "反映状況", "意見ID"]
+    assert values[0] == ["No.", "意見の概要", "市の考え方", "反映状況", "意見ID", "意見番号"]
     assert values[1][1:4] == ["'=危険な式ではない", "対応します。", "反映なし"]
     html = who["staff"].get(f"/rooms/{room}/answer-table/download.html").get_data(as_text=True)
     assert "意見の概要と市の考え方" in html and "@media print" in html

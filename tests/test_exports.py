@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -101,6 +102,7 @@ def test_utf8_and_broadlistening_csv(app, city):
     assert rows[3]["body"].startswith("=HYPERLINK") is False or rows[3]["body"].startswith("=HYPERLINK")
     assert [r["id"] for r in rows] == [str(p.id) for p in public_opinions(app, room)]
     assert rows[0]["status"] == "unanswered"
+    assert list(rows[0])[-1] == "ref" and all(re.fullmatch(r"\d+-\d+", r["ref"]) for r in rows)
     tool = download(who["staff"], {"room": room, "format": "broadlistening"}).get_data().decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(tool)))
     assert list(rows[0]) == ["comment-id", "comment-body", "source", "url", "attribute_room", "attribute_thread",
@@ -116,6 +118,9 @@ def test_json_follows_its_schema_and_matches_the_database(app, city):
     jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     expected = public_opinions(app, room)
     assert [o["id"] for o in data["opinions"]] == [p.id for p in expected]
+    with app.app_context():
+        refs = [db.session.get(Post, p.id).ref for p in expected]
+    assert [o["ref"] for o in data["opinions"]] == refs  # the 「2-5」 people see beside each post
     assert data["rows"] == 5 and data["summary"]["total"] == 5 and data["summary"]["participants"] == 2
     assert {t["tag"]: t["count"] for t in data["summary"]["by_tag"]} == {"要望": 2, "質問": 1}
     assert data["opinions"][3]["replies"] == 1 and data["opinions"][4]["reply_to"] == data["opinions"][3]["id"]

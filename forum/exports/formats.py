@@ -30,6 +30,7 @@ COLUMNS = (
     ("id", "ID"), ("room_id", "会議室ID"), ("room", "会議室"), ("thread_id", "話題ID"), ("thread", "話題"),
     ("posted_at", "投稿日時"), ("author", "投稿者ID"), ("body", "本文"), ("reply_to", "返信先ID"),
     ("reactions", "共感数"), ("replies", "返信数"), ("tags", "タグ"), ("status", "状態"), ("url", "URL"),
+    ("ref", "意見番号"),  # last, so tools that read columns by position are unaffected
 )
 #: The layout broad-listening tools read (広聴AI, Talk to the City; Pol.is exports share it).
 BROADLISTENING_COLUMNS = ("comment-id", "comment-body", "source", "url", "attribute_room", "attribute_thread",
@@ -58,7 +59,7 @@ def _values(o: Opinion, statuses: dict[str, str]) -> list:
     """One row in COLUMNS order; ``statuses`` turns status values into labels (empty: values as they are)."""
     return [o.id, o.room_id, o.room, o.thread_id, o.thread, o.posted_at.isoformat(), o.author, o.body,
             o.reply_to if o.reply_to is not None else "", o.reactions, o.replies, "; ".join(o.tags),
-            statuses.get(o.status, o.status), o.url]
+            statuses.get(o.status, o.status), o.url, o.ref]
 
 
 def write_csv(opinions: Iterable[Opinion], path: Path, excel: bool = True) -> int:
@@ -92,7 +93,8 @@ def write_broadlistening(opinions: Iterable[Opinion], path: Path, source: str = 
 def opinion_json(o: Opinion) -> dict:
     return {"id": o.id, "room_id": o.room_id, "room": o.room, "thread_id": o.thread_id, "thread": o.thread,
             "posted_at": o.posted_at.isoformat(), "author": o.author, "body": o.body, "reply_to": o.reply_to,
-            "reactions": o.reactions, "replies": o.replies, "tags": list(o.tags), "status": o.status, "url": o.url}
+            "reactions": o.reactions, "replies": o.replies, "tags": list(o.tags), "status": o.status, "url": o.url,
+            "ref": o.ref}
 
 
 def write_json(opinions: list[Opinion], summary: Summary | None, path: Path, meta: dict) -> int:
@@ -215,7 +217,7 @@ def now_iso(moment: datetime) -> str:
 
 # ---------------------------------------------------------------- the answer table
 
-ANSWER_COLUMNS = ("No.", "意見の概要", "市の考え方", "反映状況", "意見ID")
+ANSWER_COLUMNS = ("No.", "意見の概要", "市の考え方", "反映状況", "意見ID", "意見番号")
 
 
 def reflection_names() -> dict[str, str]:
@@ -229,7 +231,7 @@ def reflection_names() -> dict[str, str]:
 def answer_rows(table) -> list[list]:
     names = reflection_names()
     return [[row.number, row.summary, row.response, names.get(row.reflection, row.reflection),
-             ", ".join(str(i) for i in row.opinion_ids)] for row in table.rows]
+             ", ".join(str(i) for i in row.opinion_ids), row.refs] for row in table.rows]
 
 
 def write_answer_csv(table, path: Path) -> int:
@@ -252,7 +254,7 @@ def write_answer_xlsx(table, path: Path) -> int:
     sheet.write_string(0, 0, excel_safe(f"{table.room.title} 意見の概要と市の考え方"), book.add_format({"bold": True}))
     if table.intro:
         sheet.write_string(1, 0, excel_safe(table.intro))
-    for col, (heading, width) in enumerate(zip(ANSWER_COLUMNS, (6, 50, 50, 10, 20), strict=True)):
+    for col, (heading, width) in enumerate(zip(ANSWER_COLUMNS, (6, 50, 50, 10, 20, 20), strict=True)):
         sheet.write_string(3, col, heading, bold)
         sheet.set_column(col, col, width)
     for r, values in enumerate(answer_rows(table), start=4):

@@ -71,6 +71,7 @@ class Opinion:
     status: str  # the thread's answer status (ThreadStatus value)
     url: str
     tags: tuple[str, ...] = field(default_factory=tuple)
+    ref: str = ""  # 「2-5」: the reference people read beside the post and use in answer tables
 
 
 def pseudonym(room_id: int, author_id: int | None, legacy_author: str | None = None,
@@ -89,7 +90,7 @@ def _statement(flt: ExportFilter):
             .with_only_columns(Post.id, Post.thread_id, Post.author_id, Post.legacy_author, Post.masked_text,
                                Post.masked_version,
                                Post.reply_to_id, Post.reaction_count, Post.created_at, Thread.room_id,
-                               Thread.title, Thread.status, Room.title))
+                               Thread.title, Thread.status, Room.title, Thread.room_number, Post.number))
     if flt.thread_ids:
         stmt = stmt.where(Post.thread_id.in_(flt.thread_ids))
     if flt.since:
@@ -164,7 +165,7 @@ def opinions(flt: ExportFilter) -> Iterator[Opinion]:
         ids = [row[0] for row in rows]
         tags, bodies = _tags(ids), _stale_bodies(rows)
         for (post_id, thread_id, author_id, legacy_author, masked, version, reply_to, reactions, created_at,
-             room_id, thread_title, status, room_title) in rows:
+             room_id, thread_title, status, room_title, room_number, number) in rows:
             yield Opinion(
                 id=post_id, room_id=room_id, room=room_title, thread_id=thread_id, thread=thread_title,
                 posted_at=clock.to_local(created_at, tz).replace(microsecond=0),
@@ -174,4 +175,4 @@ def opinions(flt: ExportFilter) -> Iterator[Opinion]:
                 body=masked if version == MASK_VERSION and masked is not None else bodies[post_id],
                 reply_to=reply_to, reactions=reactions or 0,
                 replies=replies.get(post_id, 0), status=status, url=url.format(post_id),
-                tags=tuple(tags.get(post_id, ())))
+                tags=tuple(tags.get(post_id, ())), ref=f"{room_number}-{number}" if room_number else "")

@@ -79,3 +79,9 @@ class AnswerRow(db.Model):
     @property
     def opinion_ids(self) -> list[int]:
         return [post.id for post in self.opinions]
+
+    @property
+    def refs(self) -> str:
+        """「1-1, 1-3」: the references of the opinions this row answers, in reading order."""
+        ordered = sorted(self.opinions, key=lambda post: (post.thread.room_number or 0, post.number))
+        return ", ".join(post.ref for post in ordered)

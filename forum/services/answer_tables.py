@@ -131,10 +131,6 @@ def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
     return sorted(found, key=lambda p: (p.thread.room_number or 0, p.number)), None
 
 
-def refs_of(row: AnswerRow) -> str:
-    return ", ".join(p.ref for p in sorted(row.opinions, key=lambda p: (p.thread.room_number or 0, p.number)))
-
-
 def save(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> AnswerTable:
     """Replace the intro and rows (empty rows are dropped). Every row is checked first and all
     problems are raised together (``RowErrors``), so nothing is half saved. Editing a table that
@@ -187,7 +183,7 @@ def draft_from_groups(user, table: AnswerTable) -> int:
     by_id = {o.id: o for o in found}
     if not summary.clusters:
         raise ServiceError(_l("There are too few opinions to group; write the rows by hand."))
-    rows = [RowInput(r.summary, r.response, r.reflection, refs_of(r)) for r in table.rows]
+    rows = [RowInput(r.summary, r.response, r.reflection, r.refs) for r in table.rows]
     posts = {p.id: p for p in room_opinions(table.room)}
     for cluster in summary.clusters:
         texts = [by_id[i].body for i in cluster.representatives if i in by_id]

@@ -11,12 +11,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum import clock
+from forum.dates import format_jp_date
 from forum.extensions import db
 from forum.models import Room, RoomReport, RoomState
 from forum.services import notifications
@@ -89,7 +90,7 @@ def send_reminders() -> int:
             continue
         done.add(mark)
         report.reminders = ",".join(sorted(done))
-        due = report.due_at.date().isoformat()
+        due = format_jp_date(report.due_at, current_app.config["BABEL_DEFAULT_TIMEZONE"])
         if mark == OVERDUE:
             def message(room=room, due=due):
                 return _("The answer to “%(room)s” was due on %(due)s and is overdue", room=room.title, due=due)

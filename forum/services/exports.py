@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -12,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from forum import clock
+from forum.dates import format_jp_date
 from forum.exports import formats, selection
 from forum.exports.selection import ExportFilter, Opinion
 from forum.exports.summary import Background, Summary, summarize
@@ -93,8 +95,8 @@ def describe(rooms: list[Room], flt: ExportFilter) -> str:
     parts = ["、".join(room.title for room in rooms)]
     if flt.since or flt.until:
         tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-        since = clock.to_local(flt.since, tz).date().isoformat() if flt.since else ""
-        until = clock.to_local(flt.until, tz).date().isoformat() if flt.until else ""
+        since = format_jp_date(flt.since, tz) if flt.since else ""
+        until = format_jp_date(flt.until - timedelta(days=1), tz) if flt.until else ""  # the bound is exclusive
         parts.append(f"期間 {since}〜{until}")
     if flt.thread_ids:
         parts.append(f"話題 {len(flt.thread_ids)}件")

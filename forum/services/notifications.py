@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from forum import clock
+from forum.dates import format_jp_date
 from forum.extensions import db
 from forum.models import Notification, NotifyMode, Room, Thread, User, Watch
 from forum.models.upsert import insert_or_ignore
@@ -156,7 +157,8 @@ def department_staff(room: Room) -> list[User]:
 
 def report_arrived(room: Room) -> None:
     report = room.report
-    due = report.due_at.date().isoformat() if report and report.due_at else ""
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    due = format_jp_date(report.due_at, tz) if report and report.due_at else ""
     notify(department_staff(room), lambda: _("The report of “%(room)s” has arrived; the answer is due on %(due)s",
                                              room=room.title, due=due),
            url_for("rooms.show", room_id=room.id, _anchor="report"))

@@ -39,7 +39,7 @@ def _rows_from_form() -> list[answer_tables.RowInput]:
 
 
 def _rows_of(table) -> list[answer_tables.RowInput]:
-    return [answer_tables.RowInput(r.summary, r.response, r.reflection, answer_tables.refs_of(r))
+    return [answer_tables.RowInput(r.summary, r.response, r.reflection, r.refs)
             for r in table.rows]
 
 
