@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -189,3 +190,18 @@ def test_opinions_are_picked_by_reference_or_checkbox_and_approvers_are_told(app
     assert act(who["staff2"], room, "publish", {"confirmed": "1"}).status_code == 303
     public = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
     assert ">1-1</a>" in public and ">1-3</a>" in public and "No.1" not in public.replace("No.1<", "")
+
+
+def test_the_row_list_can_show_groups_of_similar_opinions(app):
+    extra = [(person, text) for i in range(12) for person, text in (
+        ("himawari", f"避難所の案内板と避難所の地図がほしい（{i}）"),
+        ("keyaki", f"防災無線の音量と防災無線の放送時間を見直して（{i}）"))]
+    who, room, _ids = make_reported(app, extra)
+    act(who["staff"], room, "start")
+    by_thread = who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
+    by_groups = who["staff"].get(f"/rooms/{room}/answer-table/?by=groups").get_data(as_text=True)
+    assert "1. 避難所" in by_thread  # grouped by thread by default
+    assert by_groups.count('name="pick-1"') == by_thread.count('name="pick-1"')  # every opinion, once
+    legends = re.findall(r'<fieldset class="opinion-group"><legend>([^<]+)</legend>', by_groups)
+    assert len(legends) >= 2 and "1. 避難所" not in legends
+    assert 'name="by" value="groups"' in by_groups  # kept when the form comes back with errors

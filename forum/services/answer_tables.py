@@ -108,6 +108,25 @@ def room_opinions(room: Room) -> list[Post]:
         .options(contains_eager(Post.thread)).order_by(Thread.room_number, Post.number)))
 
 
+def opinion_groups(room: Room) -> list[tuple[str, list[Post]]]:
+    """The room's opinions in groups of similar ones (the same groups as the exports' summary), each
+    with its label, then those in no group: another way to find what one row answers."""
+    from forum.services.exports import summary_of
+
+    flt = ExportFilter(room_ids=(room.id,))
+    posts = {p.id: p for p in room_opinions(room)}
+    summary = summary_of(flt, list(opinions(flt)))
+    groups, placed = [], set()
+    for cluster in summary.clusters:
+        members = [posts[i] for i in cluster.members if i in posts]
+        placed |= {p.id for p in members}
+        groups.append((f"{cluster.label}（{len(members)}）", members))
+    rest = [p for i, p in posts.items() if i not in placed]
+    if rest:
+        groups.append((str(_l("Not in a group")), rest))
+    return groups
+
+
 def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
     """The opinions ``text`` names, or an error message naming what is not an opinion here."""
     parsed = parse_refs(text)

@@ -47,12 +47,18 @@ def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: s
     """The table page; a draft shows ``rows`` (as saved, or as just typed) plus empty ones."""
     rows = rows if rows is not None else (_rows_of(table) if table else [])
     blank = [answer_tables.RowInput("", "", "other", "") for _ in range(3)]
-    opinions = answer_tables.room_opinions(room) if table is not None and table.state == "draft" else []
-    by_thread: dict = {}
-    for post in opinions:
-        by_thread.setdefault(post.thread, []).append(post)
+    groups: list = []
+    by_groups = request.values.get("by") == "groups"
+    if table is not None and table.state == "draft":
+        if by_groups:  # similar opinions together (MeCab and k-means: only when asked)
+            groups = answer_tables.opinion_groups(room)
+        else:
+            by_thread: dict = {}
+            for post in answer_tables.room_opinions(room):
+                by_thread.setdefault(post.thread, []).append(post)
+            groups = [(f"{thread.room_number}. {thread.title}", posts) for thread, posts in by_thread.items()]
     return render_template("answer_tables/show.html", room=room, table=table, reflections=list(Reflection),
-                           rows=[*rows, *blank], errors=errors or {}, by_thread=by_thread,
+                           rows=[*rows, *blank], errors=errors or {}, groups=groups, by_groups=by_groups,
                            intro=table.intro if intro is None and table else (intro or ""),
                            chosen=[set(parse_refs(r.all_refs()).refs) for r in [*rows, *blank]]), status
 
