@@ -205,3 +205,41 @@ def test_the_row_list_can_show_groups_of_similar_opinions(app):
     legends = re.findall(r'<fieldset class="opinion-group"><legend>([^<]+)</legend>', by_groups)
     assert len(legends) >= 2 and "1. 避難所" not in legends
     assert 'name="by" value="groups"' in by_groups  # kept when the form comes back with errors
+
+
+def test_editing_is_never_lost_and_odd_references_never_break_a_page(app, reported):
+    who, room, _ids = reported
+    act(who["staff"], room, "start")
+    data = rows(("まだ保存していない行", "考え方です。", "other", "1-1"))
+    data["then"] = "submit"  # 「承認を求める」 saves what is on the page first
+    assert act(who["staff"], room, "save", data).status_code == 303
+    with app.app_context():
+        table = db.session.scalar(select(AnswerTable))
+        assert table.state == "awaiting" and table.rows[0].summary == "まだ保存していない行"
+    huge = " ".join(f"{t}-1〜500" for t in range(1, 30))  # 14,500 references in one row
+    refused = act(who["staff2"], room, "save", rows(("多すぎる", "考え方", "other", huge)))
+    assert refused.status_code == 422 and "2000" in refused.get_data(as_text=True)
+    assert "多すぎる" in refused.get_data(as_text=True)  # shown for editing although the table awaits approval
+    asked = submit(who["staff"], f"/rooms/{room}/answer", {"body": "長い回答の下書き"})
+    back = submit(who["staff"], f"/rooms/{room}/answer", {"body": "長い回答の下書き", "back": "1"})
+    assert asked.status_code == 200 and "長い回答の下書き" in back.get_data(as_text=True)
+    assert room_state(app, room) == "reported"
+
+
+def test_a_published_row_survives_its_thread_moving_to_a_board(app, reported):
+    who, room, _ids = reported
+    act(who["staff"], room, "start")
+    act(who["staff"], room, "save", rows(("概要", "考え方", "other", "1-1, 1-2")))
+    act(who["staff"], room, "submit")
+    act(who["admin"], room, "approve")
+    act(who["staff"], room, "publish", {"confirmed": "1"})
+    submit(who["admin"], "/boards/new", {"name": "移動先の掲示板", "kind": "community", "owner": ""})
+    thread = last_thread(app)
+    with app.app_context():
+        from forum.models import Board
+
+        board_id = db.session.scalar(select(Board.id).where(Board.name == "移動先の掲示板"))
+    submit(who["mod"], f"/moderation/threads/{thread.id}", {"move_to": f"board:{board_id}"},
+           page=f"/threads/{thread.id}")
+    assert last_thread(app).board_id == board_id and last_thread(app).room_number is None
+    assert who["guest"].get(f"/rooms/{room}").status_code == 200  # the row still lists its opinions

@@ -81,7 +81,11 @@ class AnswerRow(db.Model):
         return [post.id for post in self.opinions]
 
     @property
+    def ordered_opinions(self) -> list[Post]:  # noqa: F821
+        """The opinions in reading order (thread, #n); a thread moved out of its room sorts first."""
+        return sorted(self.opinions, key=lambda post: (post.thread.room_number or 0, post.number))
+
+    @property
     def refs(self) -> str:
         """「1-1, 1-3」: the references of the opinions this row answers, in reading order."""
-        ordered = sorted(self.opinions, key=lambda post: (post.thread.room_number or 0, post.number))
-        return ", ".join(post.ref for post in ordered)
+        return ", ".join(post.ref for post in self.ordered_opinions)

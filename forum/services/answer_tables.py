@@ -30,7 +30,7 @@ from forum.models import (
 from forum.permissions import Permission, can
 from forum.services import notifications
 from forum.services.errors import ServiceError
-from forum.text.refs import format_ref, parse_refs
+from forum.text.refs import MAX_REFS, format_ref, parse_refs
 from forum.text.sentences import draft_summary
 
 MAX_ROWS = 300
@@ -140,6 +140,8 @@ def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
     have = {(p.thread.room_number, p.number) for p in found}
     unknown = [format_ref(r) for r in parsed.refs if r not in have]
     problems = []
+    if parsed.too_many:
+        problems.append(str(_l("a row can answer at most %(n)d opinions", n=MAX_REFS)))
     if parsed.bad:
         problems.append(str(_l("not a reference like 2-5: %(items)s", items="、".join(parsed.bad[:10]))))
     if unknown:
@@ -174,7 +176,7 @@ def save(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> AnswerTa
         built.append(AnswerRow(number=len(built) + 1, summary=r.summary.strip()[:5000],
                                response=r.response.strip()[:5000], reflection=r.reflection, opinions=found))
     if len(built) + len(errors) > MAX_ROWS:
-        raise ServiceError(_l("An answer table has at most 300 rows."), field="rows")
+        errors[MAX_ROWS + 1] = {"summary": str(_l("An answer table has at most 300 rows."))}
     if errors:
         raise RowErrors(errors)
     table.rows = built

@@ -19,10 +19,14 @@ _SPLIT = re.compile(r"[\s,、，・;；]+")
 MAX_RANGE = 500
 
 
+MAX_REFS = 2000  # in one list: more is a mistake (and would make an unbounded query)
+
+
 @dataclass
 class Parsed:
     refs: list[Ref] = field(default_factory=list)
     bad: list[str] = field(default_factory=list)  # the pieces that are not references, as typed
+    too_many: bool = False  # more than MAX_REFS references; those after it are left out
 
 
 def format_ref(ref: Ref) -> str:
@@ -47,6 +51,9 @@ def parse_refs(text: str) -> Parsed:
             continue
         for number in range(first, last + 1):
             if (thread, number) not in seen:
+                if len(out.refs) >= MAX_REFS:
+                    out.too_many = True
+                    return out
                 seen.add((thread, number))
                 out.refs.append((thread, number))
     return out

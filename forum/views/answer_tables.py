@@ -49,7 +49,7 @@ def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: s
     blank = [answer_tables.RowInput("", "", "other", "") for _ in range(3)]
     groups: list = []
     by_groups = request.values.get("by") == "groups"
-    if table is not None and table.state == "draft":
+    if table is not None and (table.state == "draft" or errors):
         if by_groups:  # similar opinions together (MeCab and k-means: only when asked)
             groups = answer_tables.opinion_groups(room)
         else:
@@ -61,6 +61,12 @@ def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: s
                            rows=[*rows, *blank], errors=errors or {}, groups=groups, by_groups=by_groups,
                            intro=table.intro if intro is None and table else (intro or ""),
                            chosen=[set(parse_refs(r.all_refs()).refs) for r in [*rows, *blank]]), status
+
+
+def _drafted(table) -> None:
+    added = answer_tables.draft_from_groups(current_user, table)
+    flash(_("%(n)d rows were drafted from the groups of similar opinions. Rewrite them before approval.",
+            n=added), "success")
 
 
 def _back(room: Room):
@@ -91,11 +97,16 @@ def act(room_id: int, action: str):
             except answer_tables.RowErrors as errors:
                 db.session.rollback()
                 return _page(room, table, typed, errors.rows, 422, intro=request.form.get("intro", "")[:5000])
-            flash(_("The answer table was saved."), "success")
+            then = request.form.get("then")
+            if then == "draft":
+                _drafted(table)
+            elif then == "submit":
+                answer_tables.submit(current_user, table)
+                flash(_("The table now waits for approval by another staff member."), "success")
+            else:
+                flash(_("The answer table was saved."), "success")
         elif action == "draft":
-            added = answer_tables.draft_from_groups(current_user, table)
-            flash(_("%(n)d rows were drafted from the groups of similar opinions. Rewrite them before approval.",
-                    n=added), "success")
+            _drafted(table)
         elif action == "submit":
             answer_tables.submit(current_user, table)
             flash(_("The table now waits for approval by another staff member."), "success")

@@ -231,6 +231,8 @@ def answer(room_id: int):
     ensure(Permission.ANSWER_OFFICIALLY, room)
     form = AnswerForm()
     if form.validate_on_submit():
+        if request.form.get("back") == "1":  # from the confirmation: the text again, to edit
+            return render_template("rooms/answer.html", room=room, form=form)
         if not confirmed():
             if (form.body.data or "").strip():
                 return confirm_page(
@@ -238,8 +240,8 @@ def answer(room_id: int):
                     [_("The answer is published on the room page for everyone to read."),
                      _("Residents watching this room are told."), _("This cannot be undone.")],
                     url_for("rooms.answer", room_id=room.id), _("Publish the answer"),
-                    url_for("rooms.answer", room_id=room.id), preview=form.body.data,
-                    fields={"body": form.body.data})
+                    "", preview=form.body.data, fields={"body": form.body.data},
+                    back_label=_("Go back and edit"))
             show_error(form, ServiceError(_("Write the answer before publishing it."), "body"))
             return render_template("rooms/answer.html", room=room, form=form), 422
         try:

@@ -78,10 +78,10 @@ def test_staff_answer_a_room_and_residents_read_it_on_a_phone(live_server, brows
     field.clear()
     field.send_keys("1-4〜1-5")
     press(browser, "form.answer-editor button[type=submit]")
-    wait_for(browser, "form[action$='/submit']")
+    wait_for(browser, ".flash-success")
     refs = browser.find_element(By.ID, "opinions-1").get_attribute("value")
     assert set(picked) | {"1-3"} == set(re.split(r",\s*", refs))
-    press(browser, "form[action$='/submit'] button")
+    press(browser, "button[name=then][value=submit]")  # saves what is on the page, then asks
 
     log_in(browser, url, "admin@example.jp", "kanri-2026-demo")
     browser.get(url + "/me/notifications")
