@@ -1,97 +1,22 @@
-"""Hiroba (広場): the Flask application. ``create_app`` is the only way to build it."""
+"""Hiroba (広場): the Flask application. ``create_app`` is the only way to build it.
+
+This package file imports no Flask: ``forum.app`` holds the application and is loaded by
+``create_app`` (``flask --app forum`` and WSGI servers find ``create_app`` here).
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class _SessionInterface(SecureCookieSessionInterface):
-    """Session cookie is Secure in production, and in any mode whenever the request is HTTPS."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]
-                    or (has_request_context() and request.is_secure))
-
-
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app. ``config`` overrides every other source (tests use it)."""
-    from forum import cli, errors, hygiene, i18n, ui
-    from forum import config as settings
-    from forum.extensions import babel, csrf, db, limiter, login, migrate
-    from forum.services.accounts import load_session_user
-    from forum.views.common import BoundedIntConverter
+    from forum.app import create_app as build
 
-    app = Flask(
-        __name__,
-        instance_path=instance_path or os.environ.get("HIROBA_INSTANCE_PATH") or str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_relative_config=True,
-    )
-    settings.load(app, config)
-    hygiene.init_app(app)  # first: its request hook runs before those of the extensions
-    app.url_map.converters["int"] = BoundedIntConverter
-    app.session_interface = _SessionInterface()
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = int(app.config["PROXY_FIX_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
-    limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
-    login.init_app(app)
-    login.user_loader(load_session_user)
-    login.login_view = "auth.login"
-    login.login_message = None  # the login page itself says why
-    login.session_protection = "basic"
-
-    import forum.search.sync  # noqa: F401  (the outbox listeners)
-    from forum.services import mailing
-
-    mailing.init_app(app)
-
-    _register_blueprints(app)
-    errors.register(app)
-    ui.register(app)
-    from forum.dates import filters as date_filters
-    app.jinja_env.filters.update(date_filters())
-    cli.register(app)
-    return app
-
-
-def _register_blueprints(app: Flask) -> None:
-    import moderation
-    from forum.views import (
-        account,
-        admin,
-        answer_tables,
-        api,
-        auth,
-        boards,
-        department,
-        exports,
-        feeds,
-        letters,
-        main,
-        mypage,
-        opinions,
-        rooms,
-        search,
-        threads,
-    )
-
-    for module in (main, auth, account, mypage, admin, answer_tables, department, exports, opinions, rooms,
-                   threads, boards, letters, feeds, search, api):
-        app.register_blueprint(module.bp)
-    moderation.init_app(app)
+    return build(config, instance_path)

@@ -6,9 +6,10 @@ workflow lazily, so that ``import moderation.rules`` stays free of Flask and the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

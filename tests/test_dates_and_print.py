@@ -71,7 +71,7 @@ def test_daily_series_keeps_the_empty_days():
 
 
 def test_five_weeks_with_fourteen_busy_days_chart_as_thirty_five_days(app):
-    from forum.exports.selection import Opinion
+    from forum.exports.opinion import Opinion
 
     start = datetime(2026, 10, 26, 10, 0, tzinfo=UTC)
     busy = [0, 1, 2, 5, 8, 9, 12, 15, 16, 20, 23, 27, 30, 34]

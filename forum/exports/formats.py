@@ -18,7 +18,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from forum.exports.cells import excel_safe
-from forum.exports.selection import Opinion
+from forum.exports.opinion import Opinion
 from forum.exports.summary import Summary
 
 JSON_SCHEMA_VERSION = 1

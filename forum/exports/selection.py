@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
 from forum import clock
+from forum.exports.opinion import Opinion
 from forum.extensions import db
 from forum.models import OpinionTag, Post, Room, Thread
 from forum.services.public import public_posts
@@ -53,25 +54,6 @@ class ExportFilter:
                    since=datetime.fromisoformat(data["since"]) if data["since"] else None,
                    until=datetime.fromisoformat(data["until"]) if data["until"] else None,
                    statuses=tuple(data["statuses"]), tags=tuple(data["tags"]))
-
-
-@dataclass(frozen=True)
-class Opinion:
-    id: int
-    room_id: int
-    room: str
-    thread_id: int
-    thread: str
-    posted_at: datetime  # aware, in the site's time zone (JST)
-    author: str  # pseudonym, stable within the room
-    body: str  # plain text, personal information masked
-    reply_to: int | None
-    reactions: int
-    replies: int
-    status: str  # the thread's answer status (ThreadStatus value)
-    url: str
-    tags: tuple[str, ...] = field(default_factory=tuple)
-    ref: str = ""  # 「2-5」: the reference people read beside the post and use in answer tables
 
 
 def pseudonym(room_id: int, author_id: int | None, legacy_author: str | None = None,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from forum.exports.selection import Opinion
+from forum.exports.opinion import Opinion
 
 TOP_KEYWORDS = 30
 TOP_REACTIONS = 10
