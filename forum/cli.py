@@ -257,7 +257,24 @@ def search_check() -> None:
         raise SystemExit(1)
 
 
+rooms_cli = AppGroup("rooms", help="Rooms and threads over time.")
+
+
+@rooms_cli.command("tick")
+def rooms_tick() -> None:
+    """Store what time has changed: rooms whose period ended are closed, thread lock/unlock timers
+    that came are applied (audited). Pages already show both; run every few minutes from cron."""
+    from forum.services import rooms
+    from moderation import workflow
+
+    closed = rooms.close_expired()
+    timers = workflow.store_timers()
+    db.session.commit()
+    click.echo(f"rooms closed: {closed}; thread timers applied: {timers}")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(rooms_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)

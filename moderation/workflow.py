@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import clock
 from forum.extensions import db
@@ -592,17 +593,31 @@ def monthly_counts(months: int = 12, tz_name: str = "Asia/Tokyo") -> tuple[list[
 # ---------------------------------------------------------------- threads and redaction
 
 def apply_timers(thread: Thread) -> None:
-    """Lock or unlock a thread whose timer has come (done on the next look)."""
+    """A thread whose lock or unlock time has come reads as locked or unlocked. Only in memory:
+    reading a page never writes; ``flask rooms tick`` stores it with its audit entry."""
     now = clock.now()
-    changed = False
+    locked = thread.locked
     if thread.lock_at is not None and thread.lock_at <= now:
-        thread.locked, thread.lock_at, changed = True, None, True
-        audit(None, "thread.lock", thread, reason="timer")
+        locked = True
     if thread.unlock_at is not None and thread.unlock_at <= now:
-        thread.locked, thread.unlock_at, changed = False, None, True
-        audit(None, "thread.unlock", thread, reason="timer")
-    if changed:
-        db.session.commit()
+        locked = False
+    if locked != thread.locked:
+        set_committed_value(thread, "locked", locked)
+
+
+def store_timers() -> int:
+    """Store every due lock/unlock timer, each with its audit entry (``flask rooms tick``); not
+    committed. Returns how many threads changed."""
+    now = clock.now()
+    due = db.session.scalars(select(Thread).where(or_(Thread.lock_at <= now, Thread.unlock_at <= now))).all()
+    for thread in due:
+        if thread.lock_at is not None and thread.lock_at <= now:
+            thread.locked, thread.lock_at = True, None
+            audit(None, "thread.lock", thread, reason="timer")
+        if thread.unlock_at is not None and thread.unlock_at <= now:
+            thread.locked, thread.unlock_at = False, None
+            audit(None, "thread.unlock", thread, reason="timer")
+    return len(due)
 
 
 def slow_mode_refusal(user: User, thread: Thread) -> str | None:

@@ -112,8 +112,11 @@ def test_posting_is_refused_outside_the_open_period(app):
     refused = reply(who["keyaki"], thread.id, "まだ書けますか？")
     assert refused.status_code == 403
     assert "終了しました" in refused.get_data(as_text=True)
-    assert room_state(app, room) == "closed"
-    assert "終了" in who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
+    assert "終了" in who["guest"].get(f"/rooms/{room}").get_data(as_text=True)  # reads as closed at once
+    assert room_state(app, room) == "open"  # looking wrote nothing
+    tick = app.test_cli_runner().invoke(args=["rooms", "tick"])
+    assert tick.exit_code == 0 and "rooms closed: 1" in tick.output
+    assert room_state(app, room) == "closed"  # stored by the scheduled command
     assert who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True).count('<article class="post') == 1
 
 

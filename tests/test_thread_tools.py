@@ -57,10 +57,13 @@ def test_timers_lock_and_unlock_on_time(app):
     tools(who, thread.id, lock_at=local(timedelta(hours=1)), unlock_at=local(timedelta(hours=3)))
     assert reply(who["keyaki"], thread.id, "まだ書ける").status_code == 303
     clock.travel(timedelta(hours=1, minutes=1))
-    assert reply(who["keyaki"], thread.id, "締め切り後").status_code == 403
+    assert reply(who["keyaki"], thread.id, "締め切り後").status_code == 403  # locked on time, nothing written
+    assert actions(app) == ["thread.timer"]
+    assert "thread timers applied: 1" in app.test_cli_runner().invoke(args=["rooms", "tick"]).output
     clock.travel(timedelta(hours=2))
     assert reply(who["keyaki"], thread.id, "再開後").status_code == 303
-    assert actions(app) == ["thread.timer", "thread.lock", "thread.unlock"]
+    app.test_cli_runner().invoke(args=["rooms", "tick"])
+    assert actions(app) == ["thread.timer", "thread.lock", "thread.unlock"]  # each stored with its entry
 
 
 def test_move_a_thread_to_another_room(app):

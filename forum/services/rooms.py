@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import moderation
 from forum import clock
@@ -78,17 +79,21 @@ def is_visible(room: Room, user) -> bool:
 
 
 def public_rooms(area: str | None = None, states: tuple[str, ...] | None = None) -> list[Room]:
-    close_expired()
-    stmt = select(Room).options(selectinload(Room.department)).where(
-        Room.state.in_(states or (RoomState.OPEN, RoomState.CLOSED, RoomState.REPORTED,
-                                  RoomState.ANSWERED)))
+    """Rooms in ``states`` as they are now: a room whose period ended counts as closed, even before
+    ``flask rooms tick`` stores it (a page that only reads writes nothing)."""
+    wanted = {str(s) for s in (states or (RoomState.OPEN, RoomState.CLOSED, RoomState.REPORTED,
+                                          RoomState.ANSWERED))}
+    stored = wanted | ({RoomState.OPEN.value} if RoomState.CLOSED.value in wanted else set())
+    stmt = select(Room).options(selectinload(Room.department)).where(Room.state.in_(stored))
     if area:
         stmt = stmt.where(Room.area == area)
-    return list(db.session.scalars(stmt.order_by(Room.opens_at.desc(), Room.id.desc())))
+    found = list(db.session.scalars(stmt.order_by(Room.opens_at.desc(), Room.id.desc())))
+    for room in found:
+        refresh_state(room)
+    return [room for room in found if room.state in wanted]
 
 
 def home_listing() -> dict[str, list[Room]]:
-    close_expired()
     opened = public_rooms(states=(RoomState.OPEN,))
     awaiting = public_rooms(states=(RoomState.REPORTED,))
     answered = list(db.session.scalars(
@@ -117,19 +122,18 @@ def thread_counts(rooms: list[Room]) -> dict[int, int]:
 # ---------------------------------------------------------------- the open period
 
 def refresh_state(room: Room) -> None:
-    """An open room whose period has ended is closed (done lazily, on the next look)."""
+    """An open room whose period has ended reads as closed. Only in memory: reading a page never
+    writes; ``flask rooms tick`` (cron) stores it, and posting checks the period itself."""
     if room.state == RoomState.OPEN and clock.now() >= room.closes_at:
-        room.state = RoomState.CLOSED.value
-        db.session.commit()
+        set_committed_value(room, "state", RoomState.CLOSED.value)
 
 
 def close_expired() -> int:
+    """Store the state of every room whose period has ended (``flask rooms tick``); not committed."""
     rooms = db.session.scalars(select(Room).where(Room.state == RoomState.OPEN,
                                                   Room.closes_at <= clock.now())).all()
     for room in rooms:
         room.state = RoomState.CLOSED.value
-    if rooms:
-        db.session.commit()
     return len(rooms)
 
 

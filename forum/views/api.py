@@ -62,6 +62,7 @@ def _time(moment: datetime | None) -> str | None:
 
 
 def _room(room: Room) -> dict:
+    rooms.refresh_state(room)  # a period that has ended reads as closed
     return {
         "id": room.id, "area": room.area, "title": room.title, "purpose": room.purpose,
         "posting_rules": room.posting_rules, "handling": room.handling,
@@ -122,7 +123,6 @@ def areas():
 @bp.get("/rooms")
 @require(Permission.VIEW_PUBLIC)
 def room_list():
-    rooms.close_expired()
     stmt = public.public_rooms().options(selectinload(Room.department), selectinload(Room.report),
                                          selectinload(Room.answer)).order_by(Room.id)
     area = request.args.get("area")

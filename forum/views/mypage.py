@@ -51,9 +51,17 @@ def notifications_view():
         flash(_("Your notification setting is saved."), "success")
         return redirect(url_for("mypage.notifications"), code=303)
     notes = notifications.recent(current_user)
-    page = render_template("mypage/notifications.html", form=form, notes=notes, action_form=ActionForm())
-    notifications.mark_all_read(current_user)  # seen now
-    return page
+    return render_template("mypage/notifications.html", form=form, notes=notes, action_form=ActionForm())
+
+
+@bp.post("/notifications/read")
+@require(Permission.MANAGE_OWN_ACCOUNT)
+def notifications_read():
+    """「すべて既読にする」: a button, since looking at a page never changes anything."""
+    if ActionForm().validate_on_submit():
+        notifications.mark_all_read(current_user)
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("mypage.notifications"), code=303)
 
 
 @bp.get("/data")
