@@ -16,10 +16,8 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
-    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
-from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import clock
 from forum.extensions import db
@@ -187,14 +185,6 @@ def _number_room_threads(session: Session, _context, _instances) -> None:
 
 
 def _take_thread_number(session: Session, room) -> int:
-    if room.id is None or room in session.new:
-        number = room.next_thread_number or 1
-        room.next_thread_number = number + 1
-        return number
-    from forum.models.room import Room
+    from forum.models.counters import increment
 
-    table = Room.__table__
-    taken = session.connection().execute(update(table).where(table.c.id == room.id).values(
-        next_thread_number=table.c.next_thread_number + 1).returning(table.c.next_thread_number)).scalar_one()
-    set_committed_value(room, "next_thread_number", taken)
-    return taken - 1
+    return increment(session, room, "next_thread_number", start=1) - 1

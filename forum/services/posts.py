@@ -13,12 +13,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 import moderation
 from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
+from forum.models.counters import increment
 from forum.models.upsert import insert_or_ignore
 from forum.permissions import Permission, can
 from forum.services import boards, notifications, rooms
@@ -171,26 +171,12 @@ def _finish_new_post(decision, author: User, post: Post, place: Place, accept_ru
 def _take_number(thread: Thread) -> int:
     """The thread's next post number, taken atomically: the database increments the counter and
     hands back the value, so two replies at once never get the same number or leave a gap."""
-    if thread.id is None:  # a thread not yet written: nobody else can see it
-        number = thread.next_number or 1
-        thread.next_number = number + 1
-        return number
-    taken = db.session.execute(
-        update(Thread).where(Thread.id == thread.id).values(next_number=Thread.next_number + 1)
-        .returning(Thread.next_number).execution_options(synchronize_session=False)).scalar_one()
-    set_committed_value(thread, "next_number", taken)
-    return taken - 1
+    return increment(db.session, thread, "next_number", start=1) - 1
 
 
 def _count_public(thread: Thread, delta: int) -> None:
     """Add ``delta`` to the thread's public post count in the database (no read-modify-write)."""
-    if thread.id is None:
-        thread.public_post_count = (thread.public_post_count or 0) + delta
-        return
-    value = db.session.execute(
-        update(Thread).where(Thread.id == thread.id).values(public_post_count=Thread.public_post_count + delta)
-        .returning(Thread.public_post_count).execution_options(synchronize_session=False)).scalar_one()
-    set_committed_value(thread, "public_post_count", value)
+    increment(db.session, thread, "public_post_count", delta)
 
 
 def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None, held: bool = False) -> Post:
