@@ -11,21 +11,19 @@ took it, so a message leaves once even with several workers and a cron job.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import delete, event, func, or_, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from forum import clock
 from forum.extensions import db
 from forum.mail import MailError, send_mail
 from forum.models import MailOutbox
-from forum.services.transactions import is_busy
+from forum.services.transactions import retry_when_busy
 
 log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=10)  # a sender that died holding rows gives them up after this
@@ -110,24 +108,20 @@ def _settle(session: Session, row_id: int, token: str, error: MailError | None) 
     """Delete a sent row, or record a failure; retried while the database is busy, since giving
     up here would send the mail again once the claim ran out."""
     mine = (MailOutbox.id == row_id) & (MailOutbox.claimed_by == token)
-    for attempt in range(1, 6):
-        try:
-            if error is None:
-                session.execute(delete(MailOutbox).where(mine))
-            else:
-                kind = "connection: " if error.connection else "refused: "
-                row = session.get(MailOutbox, row_id)
-                attempts = (row.attempts if row else 0) + 1
-                session.execute(update(MailOutbox).where(mine).values(
-                    attempts=attempts, last_error=(kind + str(error))[:500],
-                    next_attempt_at=clock.now() + backoff(attempts), claimed_by=None, claimed_until=None))
-            session.commit()
-            return
-        except OperationalError as busy:
-            session.rollback()
-            if attempt == 5 or not is_busy(busy):
-                raise
-            time.sleep(0.2 * attempt)
+
+    def write() -> None:
+        if error is None:
+            session.execute(delete(MailOutbox).where(mine))
+        else:
+            kind = "connection: " if error.connection else "refused: "
+            row = session.get(MailOutbox, row_id)
+            attempts = (row.attempts if row else 0) + 1
+            session.execute(update(MailOutbox).where(mine).values(
+                attempts=attempts, last_error=(kind + str(error))[:500],
+                next_attempt_at=clock.now() + backoff(attempts), claimed_by=None, claimed_until=None))
+        session.commit()
+
+    retry_when_busy(write, session, attempts=5, pause=0.2)
 
 
 def waiting() -> int:

@@ -30,25 +30,36 @@ def is_busy(error: OperationalError) -> bool:
     return code in {"40001", "40P01"} or "database is locked" in str(error.orig)
 
 
+def retry_when_busy(work: Callable[[], R], session, attempts: int = ATTEMPTS, pause: float = 0.05) -> R:
+    """Run ``work`` (one whole transaction on ``session``) again after a busy database, rolling
+    back first; after ``attempts`` the last busy error is raised. Any other error rolls back and
+    is raised at once."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            session.rollback()
+            if attempt == attempts or not is_busy(error):
+                raise
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")
+
+
 def retried(use_case: Callable[P, R]) -> Callable[P, R]:
-    """Run ``use_case`` (which commits once) again after a busy database, at most ATTEMPTS times."""
+    """Run ``use_case`` (which commits once) again after a busy database, at most ATTEMPTS times;
+    then the resident is asked to send again, with the text kept in the form."""
 
     @functools.wraps(use_case)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                return use_case(*args, **kwargs)
-            except ServiceError:
-                db.session.rollback()  # a refused action leaves nothing half-written
+        try:
+            return retry_when_busy(lambda: use_case(*args, **kwargs), db.session)
+        except ServiceError:
+            db.session.rollback()  # a refused action leaves nothing half-written
+            raise
+        except OperationalError as error:
+            if not is_busy(error):
                 raise
-            except OperationalError as error:
-                db.session.rollback()
-                if not is_busy(error):
-                    raise
-                if attempt == ATTEMPTS:
-                    raise ServiceError(_l("Many people are writing just now and your post could not be saved. "
-                                          "Your text is kept below: please send it again."), status=503) from error
-                time.sleep(0.05 * attempt)
-        raise AssertionError("unreachable")
+            raise ServiceError(_l("Many people are writing just now and your post could not be saved. "
+                                  "Your text is kept below: please send it again."), status=503) from error
 
     return run
