@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
+
+from forum import clock
 
 DEFAULT_TZ = "Asia/Tokyo"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -30,7 +31,7 @@ def _local(moment: Moment, tz: str) -> datetime | date | None:
         return moment
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(tz))
+    return clock.to_local(moment, tz)
 
 
 def _is_japanese(locale: object) -> bool:
