@@ -34,7 +34,7 @@ What is lifted for the run, and nothing else:
 
 - moderation rules ``rate`` (1 post / 5 s; new residents 1 / 30 s and 10 replies on their first
   day) and ``new_resident`` (first post held for review) are switched off (``enabled = False``)
-  with ``moderation.workflow.save_rule`` as the demo admin, as a moderator would on 運営 → 運営ルール
+  with ``moderation.rules_admin.save_rule`` as the demo admin, as a moderator would on 運営 → 運営ルール
   (audited as ``rule.update``). Every other rule stays on: ``duplicate`` (never hit: every body is
   unique), ``pii``, ``links``, ``length``, ``election``.
 - Flask-Limiter stays enabled; only ``HIROBA_RATELIMIT_LOGIN`` (default 10 / minute per IP: every
@@ -208,7 +208,7 @@ def prepare(app, sessions: int, same_thread_only: bool) -> tuple[list[str], list
     from forum.models import Room, RoomState, Thread, User
     from forum.permissions import Role
     from forum.services import accounts, posts
-    from moderation import workflow
+    from moderation import rules_admin
     from moderation.models import ModerationRule
 
     with app.app_context():
@@ -221,7 +221,7 @@ def prepare(app, sessions: int, same_thread_only: bool) -> tuple[list[str], list
         db.session.commit()
         admin = db.session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id).limit(1))
         for rule in db.session.scalars(select(ModerationRule).where(ModerationRule.kind.in_(LIFTED_RULES))).all():
-            workflow.save_rule(admin, rule, kind=rule.kind, action=rule.action, name=rule.name,
+            rules_admin.save_rule(admin, rule, kind=rule.kind, action=rule.action, name=rule.name,
                                patterns=rule.patterns or "", regex=rule.regex, room_id=rule.room_id,
                                params="\n".join(f"{k} = {v}" for k, v in (rule.params or {}).items()),
                                enabled=False)

@@ -92,7 +92,7 @@ def run_one(folder: Path, fmt: str) -> None:
     from forum import clock
     from forum.exports import formats, selection
     from forum.exports.selection import ExportFilter
-    from forum.services import exports
+    from forum.services import exports, summaries
 
     app = app_for(folder)
     flt = ExportFilter(room_ids=(1,))
@@ -104,12 +104,12 @@ def run_one(folder: Path, fmt: str) -> None:
         elif fmt == "summary":
             started = time.perf_counter()
             opinions = list(selection.opinions(flt))
-            summary = exports.summary_of(flt, opinions)
+            summary = summaries.summary_of(flt, opinions)
             rows = summary.total
             out.write_text(json.dumps(summary.as_dict(), ensure_ascii=False), encoding="utf-8")
         else:
             opinions = list(selection.opinions(flt))
-            summary = exports.summary_of(flt, opinions)
+            summary = summaries.summary_of(flt, opinions)
             meta = {"generated_at": clock.now().isoformat(), "generated_by": "bench", "title": "bench",
                     "filter": flt.describe(), "format": fmt, "rows": len(opinions), "filter_text": "bench"}
             writer = {"json": formats.write_json, "xlsx": formats.write_xlsx, "report": formats.write_report}[fmt]

@@ -60,10 +60,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     login.login_message = None  # the login page itself says why
     login.session_protection = "basic"
 
-    import forum.search.sync  # noqa: F401  (the outbox listeners)
+    from forum.search import sync as search_sync
     from forum.services import mailing
 
     mailing.init_app(app)
+    search_sync.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)
@@ -75,7 +76,6 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
 
 def _register_blueprints(app: Flask) -> None:
-    import moderation
     from forum.views import (
         account,
         admin,
@@ -98,4 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (main, auth, account, mypage, admin, answer_tables, department, exports, opinions, rooms,
                    threads, boards, letters, feeds, search, api):
         app.register_blueprint(module.bp)
-    moderation.init_app(app)
+    from moderation import models  # noqa: F401  (the moderation tables join the metadata)
+    from moderation import views as moderation_views
+
+    app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(moderation_views.public_bp)

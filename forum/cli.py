@@ -1,4 +1,5 @@
-"""``flask --app forum …`` commands: users, demo. (``db`` comes from Flask-Migrate.)"""
+"""``flask --app forum …`` commands: demo, users, rooms tick, search, notify, import, export and the
+masked-text refresh. (``db`` comes from Flask-Migrate.) Each calls one service and prints what it did."""
 
 from __future__ import annotations
 
@@ -188,7 +189,7 @@ def export_command(ctx, room_ids, fmt, out, since, until, thread_ids, statuses, 
 def export_refresh_text() -> None:
     """Work out the stored export text of every post whose copy is missing or older than the
     masking rules (after an upgrade), so that exports need not do it while they run."""
-    from forum.exports.selection import refresh_masked_text
+    from forum.services.exports import refresh_masked_text
 
     click.echo(f"posts brought up to date: {refresh_masked_text()}")
 
@@ -265,11 +266,8 @@ def rooms_tick() -> None:
     """Store what time has changed: rooms whose period ended are closed, thread lock/unlock timers
     that came are applied (audited). Pages already show both; run every few minutes from cron."""
     from forum.services import rooms
-    from moderation import workflow
 
-    closed = rooms.close_expired()
-    timers = workflow.store_timers()
-    db.session.commit()
+    closed, timers = rooms.tick()
     click.echo(f"rooms closed: {closed}; thread timers applied: {timers}")
 
 

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from forum.hygiene import has_controls
+from forum.text.controls import has_controls
 
 REQUIRED = _l("This field is required.")
 

@@ -13,25 +13,14 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.utils import cached_property
 
-# C0 controls but tab, LF and CR (kept: text areas need them), and DEL
-CONTROL_CHARACTERS = frozenset(chr(code) for code in (*range(0x20), 0x7F)) - {"\t", "\n", "\r"}
-_DROP = dict.fromkeys(map(ord, CONTROL_CHARACTERS))
+from forum.text.controls import CONTROL_CHARACTERS, strip_controls
+
 _NOT_IN_PATHS = CONTROL_CHARACTERS | {"\t", "\n", "\r"}
 
 # fields kept exactly as sent: a changed password or address would silently be another one
 RAW_FIELDS = frozenset({"password", "password2", "current_password", "new_password", "email"})
 
 FILES_REFUSED = _l("Files cannot be sent on this site. Please send the form again without a file.")
-
-
-def strip_controls(text: str) -> str:
-    """``text`` as the site stores it: control characters removed, CRLF and lone CR as LF."""
-    return text.translate(_DROP).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def has_controls(text: str) -> bool:
-    """True when ``strip_controls`` would remove something (a validator refuses such secrets)."""
-    return not CONTROL_CHARACTERS.isdisjoint(text)
 
 
 def _clean_fields(fields: MultiDict) -> ImmutableMultiDict:

@@ -1,4 +1,5 @@
-"""Moderator pages: the review queue and the member list."""
+"""Moderator pages (the review queue, flags, rules, audit log, members and sanctions, appeals, thread
+tools, redaction) and the public transparency page. Thin: each calls one use case in ``moderation``."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,35 +28,37 @@ from forum import clock
 from forum.exports.cells import excel_safe
 from forum.extensions import db
 from forum.forms import ActionForm, FlagForm, RuleForm, SanctionForm
+from forum.labels import (
+    FLAG_REASON_NAMES,
+    RULE_ACTION_NAMES,
+    RULE_KIND_NAMES,
+    SANCTION_NAMES,
+    action_choices,
+    action_label,
+    ordered_actions,
+)
 from forum.models import Board, Post, PostState, Room, Thread, User
 from forum.permissions import ASSIGNABLE_ROLES, Permission, require
 from forum.services import directory
 from forum.services import posts as posts_service
 from forum.services import rooms as rooms_service
 from forum.services.errors import ServiceError
-from forum.ui import RULE_ACTION_NAMES, RULE_KIND_NAMES, action_choices, action_label, ordered_actions
 from forum.views.common import db_id, page_arg, show_error
+from moderation import appeals, flags, gate, queue, rules_admin, sanctions
 from moderation import rules as engine
-from moderation import workflow
+from moderation import thread_tools as tools
+from moderation import transparency as published
 from moderation.models import Appeal, AuditEntry, ModerationRule, Sanction, SanctionKind
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 
-@bp.get("/")
+@bp.get("/", endpoint="queue")
 @require(Permission.MODERATE)
-def queue():
-    held = workflow.queue()
-    flagged = workflow.flagged_posts()
-    appeals = workflow.open_appeals()
-    return render_template(
-        "moderation/queue.html", posts=held, flagged=flagged, action_form=ActionForm(), appeals=appeals,
-        appeal_posts={a.id: db.session.get(Post, a.post_id) for a in appeals},
-        may_decide={a.id: workflow.may_decide(current_user, a) for a in appeals},
-        proposals=rooms_service.proposals(),
-        reasons={p.id: workflow.reasons_for(p) for p in held},
-        flags={p.id: workflow.open_flags(p) for p in flagged}, flag_names=workflow.FLAG_REASON_NAMES,
-        history={p.id: workflow.author_history(p.author) for p in [*held, *flagged]})
+def queue_page():
+    page = queue.load_page(current_user, page_arg())
+    return render_template("moderation/queue.html", queue=page, action_form=ActionForm(),
+                           proposals=rooms_service.proposals(), flag_names=FLAG_REASON_NAMES)
 
 
 @bp.route("/flag/<int:post_id>", methods=["GET", "POST"])
@@ -68,10 +70,10 @@ def flag(post_id: int):
     if post.author_id == current_user.id:
         abort(403)
     form = FlagForm()
-    form.reason.choices = [(r.value, str(n)) for r, n in workflow.FLAG_REASON_NAMES.items()]
+    form.reason.choices = [(r.value, str(n)) for r, n in FLAG_REASON_NAMES.items()]
     if form.validate_on_submit():
         try:
-            outcome = workflow.flag_post(current_user, post, form.reason.data, form.note.data,
+            outcome = flags.flag_post(current_user, post, form.reason.data, form.note.data,
                                          current_app.config["FLAG_HIDE_THRESHOLD"])
         except ServiceError as error:
             if error.status == 404:
@@ -93,7 +95,7 @@ def hide(post_id: int):
         if not reason:
             flash(_("Tell the author why the post is hidden."), "error")
         else:
-            workflow.hide(current_user, post, reason)
+            flags.hide(current_user, post, reason)
             flash(_("Post #%(n)d is hidden; the author has been told why.", n=post.number), "success")
     return redirect((request.form.get("next") == "thread" and url_for("threads.permalink", post_id=post.id))
                     or url_for("moderation.queue"), code=303)
@@ -105,10 +107,10 @@ def restore(post_id: int):
     post = _pending(post_id)
     if ActionForm().validate_on_submit():
         if post.state == PostState.HIDDEN:
-            workflow.restore(current_user, post, (request.form.get("reason") or "").strip()[:1000])
+            flags.restore(current_user, post, (request.form.get("reason") or "").strip()[:1000])
             flash(_("Post #%(n)d is visible again.", n=post.number), "success")
         else:
-            workflow.dismiss_flags(current_user, post)
+            flags.dismiss_flags(current_user, post)
             flash(_("The flags on post #%(n)d were dismissed.", n=post.number), "success")
     return redirect(url_for("moderation.queue"), code=303)
 
@@ -128,7 +130,7 @@ def approve(post_id: int):
         if post.state != PostState.PENDING:
             flash(_("This post was already decided."), "error")
         else:
-            workflow.approve(current_user, post)
+            queue.approve(current_user, post)
             flash(_("Published post #%(n)d of “%(title)s”.", n=post.number, title=post.thread.title), "success")
     return redirect(url_for("moderation.queue"), code=303)
 
@@ -147,13 +149,7 @@ def bulk():
     elif action == "reject" and not reason:
         flash(_("Tell the author why the post is not published."), "error")
     elif action in ("approve", "reject"):
-        done = 0
-        for post in db.session.scalars(select(Post).where(Post.id.in_(ids), Post.state == PostState.PENDING.value)):
-            if action == "approve":
-                workflow.approve(current_user, post)
-            else:
-                workflow.reject(current_user, post, reason)
-            done += 1
+        done = queue.decide_many(current_user, ids, publish=action == "approve", reason=reason)
         flash(ngettext("%(num)d post done.", "%(num)d posts done.", done), "success")
     return redirect(url_for("moderation.queue"), code=303)
 
@@ -169,7 +165,7 @@ def reject(post_id: int):
         elif post.state != PostState.PENDING:
             flash(_("This post was already decided."), "error")
         else:
-            workflow.reject(current_user, post, reason)
+            queue.reject(current_user, post, reason)
             flash(_("Post #%(n)d was not published; the author has been told why.", n=post.number), "success")
     return redirect(url_for("moderation.queue"), code=303)
 
@@ -212,11 +208,11 @@ def rules(rule_id: int | None = None):
     form = _rule_form(rule)
     if form.validate_on_submit():
         try:
-            saved = workflow.save_rule(
+            saved = rules_admin.save_rule(
                 current_user, rule, kind=form.kind.data, action=form.action.data, name=form.name.data,
                 patterns=form.patterns.data, regex=form.regex.data, room_id=db_id(form.room_id.data),
                 params=form.params.data, enabled=form.enabled.data)
-        except workflow.RuleError as error:
+        except ServiceError as error:
             show_error(form, error)
         else:
             flash(_("The rule “%(name)s” is saved.", name=saved.name or RULE_KIND_NAMES[engine.Kind(saved.kind)]),
@@ -225,10 +221,10 @@ def rules(rule_id: int | None = None):
     text = request.args.get("text", "")[:8000]
     trial = None
     if text:
-        trial = workflow.try_text(text, request.args.get("title", "")[:200],
+        trial = rules_admin.try_text(text, request.args.get("title", "")[:200],
                                   db_id(request.args.get("room")), request.args.get("new") == "1")
-    return render_template("moderation/rules.html", rules=workflow.all_rules(), form=form, editing=rule,
-                           trial=trial, text=text, explain=workflow.explain, kind_names=RULE_KIND_NAMES,
+    return render_template("moderation/rules.html", rules=rules_admin.all_rules(), form=form, editing=rule,
+                           trial=trial, text=text, explain=gate.explain, kind_names=RULE_KIND_NAMES,
                            action_names=RULE_ACTION_NAMES), 422 if form.errors else 200
 
 
@@ -240,10 +236,10 @@ def audit():
     action = request.args.get("action", "")[:40]
     actor = request.args.get("actor", "")[:30]
     page = page_arg()
-    entries, total = workflow.audit_entries(action, actor, page)
+    entries, total = published.audit_entries(action, actor, page)
     return render_template("moderation/audit.html", entries=entries, total=total, page=page, action=action,
                            actor=actor, pages=max(1, -(-total // 100)), action_choices=action_choices(),
-                           reason_of=workflow.entry_reason)
+                           reason_of=published.entry_reason)
 
 
 @bp.get("/audit.csv")
@@ -265,13 +261,6 @@ def audit_csv():
 
 # ---------------------------------------------------------------- a member and their sanctions
 
-SANCTION_NAMES = {
-    SanctionKind.WARN: _l("Warning (a message only)"),
-    SanctionKind.SILENCE: _l("Silence (can read, cannot post)"),
-    SanctionKind.SUSPEND: _l("Suspension (cannot log in)"),
-}
-
-
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @require(Permission.MODERATE)
 def member(user_id: int):
@@ -279,18 +268,18 @@ def member(user_id: int):
     form = SanctionForm()
     form.kind.choices = [(k.value, str(n)) for k, n in SANCTION_NAMES.items()]
     if request.method == "GET":
-        form.days.data = workflow.suggested_days(user)
+        form.days.data = sanctions.suggested_days(user)
         form.kind.data = SanctionKind.SILENCE.value
     if form.validate_on_submit():
         try:
-            workflow.sanction(current_user, user, form.kind.data, form.days.data, form.reason.data)
+            sanctions.sanction(current_user, user, form.kind.data, form.days.data, form.reason.data)
         except ServiceError as error:
             show_error(form, error)
         else:
             flash(_("Applied to %(handle)s; they have been told why.", handle=user.handle), "success")
             return redirect(url_for("moderation.member", user_id=user.id), code=303)
     return render_template("moderation/member.html", member=user, form=form, action_form=ActionForm(),
-                           sanctions=workflow.sanctions_of(user), history=workflow.author_history(user),
+                           sanctions=sanctions.sanctions_of(user), history=queue.author_history(user),
                            sanction_names=SANCTION_NAMES, now=clock.now()), 422 if form.errors else 200
 
 
@@ -300,7 +289,7 @@ def lift(sanction_id: int):
     record = db.session.get(Sanction, sanction_id) or abort(404)
     if ActionForm().validate_on_submit():
         try:
-            workflow.lift(current_user, record, request.form.get("reason", "")[:2000])
+            sanctions.lift(current_user, record, request.form.get("reason", "")[:2000])
         except ServiceError as error:
             show_error(None, error)
         else:
@@ -316,17 +305,17 @@ def appeal(post_id: int):
     post = _pending(post_id)
     if post.author_id != current_user.id:
         abort(404)
-    existing = workflow.appeal_of(post)
+    existing = appeals.appeal_of(post)
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
-            workflow.appeal(current_user, post, request.form.get("text", ""))
+            appeals.appeal(current_user, post, request.form.get("text", ""))
         except ServiceError as error:
             show_error(None, error)
         else:
             flash(_("Your appeal has been sent. A moderator will decide and tell you."), "success")
             return redirect(url_for("mypage.index", _anchor="posts"), code=303)
     return render_template("moderation/appeal.html", post=post, existing=existing, action_form=ActionForm(),
-                           may_appeal=workflow.can_appeal(current_user, post))
+                           may_appeal=appeals.can_appeal(current_user, post))
 
 
 @bp.post("/appeals/<int:appeal_id>/decide")
@@ -335,7 +324,7 @@ def decide(appeal_id: int):
     record = db.session.get(Appeal, appeal_id) or abort(404)
     if ActionForm().validate_on_submit():
         try:
-            workflow.decide_appeal(current_user, record, request.form.get("grant") == "1",
+            appeals.decide_appeal(current_user, record, request.form.get("grant") == "1",
                                    request.form.get("note", "")[:2000])
         except ServiceError as error:
             if error.status == 403:
@@ -354,9 +343,9 @@ public_bp = Blueprint("transparency", __name__)
 @public_bp.get("/transparency")
 @require(Permission.VIEW_PUBLIC)
 def transparency():
-    site_rules = [r for r in workflow.all_rules() if r.enabled and r.room_id is None]
-    room_rules = [r for r in workflow.all_rules() if r.enabled and r.room_id is not None]
-    months, counts = workflow.monthly_counts(tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    site_rules = [r for r in rules_admin.all_rules() if r.enabled and r.room_id is None]
+    room_rules = [r for r in rules_admin.all_rules() if r.enabled and r.room_id is not None]
+    months, counts = published.monthly_counts(tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     actions = ordered_actions(a for month in counts.values() for a in month)
     return render_template("moderation/transparency.html", site_rules=site_rules, room_rules=room_rules,
                            months=months, counts=counts, actions=actions,
@@ -384,7 +373,7 @@ def thread_tools(thread_id: int):
         kind, _sep, ident = (form.get("move_to") or "").partition(":")
         if kind in ("room", "board") and db_id(ident):
             destination = db.session.get(Room if kind == "room" else Board, db_id(ident))
-        done = workflow.update_thread(
+        done = tools.update_thread(
             current_user, thread, locked=form.get("locked") == "y", pinned=form.get("pinned") == "y",
             slow_mode=min(slow or 0, 1440) or None, lock_at=_local(form.get("lock_at", "")),
             unlock_at=_local(form.get("unlock_at", "")), destination=destination)
@@ -400,7 +389,7 @@ def redact(post_id: int):
     if request.method == "POST" and ActionForm().validate_on_submit():
         body, reason = request.form.get("body", ""), request.form.get("reason", "")[:1000]
         try:
-            workflow.redact(current_user, post, body, reason)
+            tools.redact(current_user, post, body, reason)
         except ServiceError as error:
             show_error(None, error)
         else:

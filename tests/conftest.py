@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import event
 
 from forum import clock, create_app
 from forum.extensions import db
@@ -38,7 +39,51 @@ def make_app(instance: Path, **overrides) -> Flask:
     app.test_client_class = ServerLikeClient
     with app.app_context():
         upgrade()
+    watch_commits(app)
     return app
+
+
+# One action, one transaction; reading never writes. Every request of every test is counted: a GET
+# commits nothing (but the one-time links from mail), a POST commits at most once. Work the app
+# leaves for after the response (the mail outbox) runs outside the request and is not counted.
+MAIL_LINKS = frozenset({"auth.verify", "account.confirm_email"})
+_watched: list[Flask] = []
+
+
+def watch_commits(app: Flask) -> None:
+    log = app.extensions.setdefault("hiroba_commits", [])
+    with app.app_context():
+        engine = db.engine
+
+    def count(_connection) -> None:
+        if has_request_context():
+            g.hiroba_commits = g.get("hiroba_commits", 0) + 1
+
+    def record(response):
+        log.append((request.method, request.endpoint, request.full_path, g.get("hiroba_commits", 0)))
+        return response
+
+    event.listen(engine, "commit", count)
+    app.after_request(record)
+    _watched.append(app)
+
+
+def commit_problems(app: Flask) -> list[str]:
+    """Requests that committed more than their method allows."""
+    problems = []
+    for method, endpoint, path, commits in app.extensions.get("hiroba_commits", []):
+        allowed = 0 if method in ("GET", "HEAD") and endpoint not in MAIL_LINKS else 1
+        if commits > allowed:
+            problems.append(f"{method} {path} ({endpoint}) committed {commits} times")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def _one_commit_per_request():
+    start = len(_watched)
+    yield
+    apps, _watched[start:] = _watched[start:], []
+    assert [p for app in apps for p in commit_problems(app)] == []
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Post, PostState, Thread
-from forum.services.posts import change_state
 from tests.conftest import submit
 from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread
 
@@ -35,7 +34,7 @@ def test_envelope_paging_and_public_content_only(app):
     with app.app_context():  # a moderator-hidden and a pending post (moderation arrives later)
         for post, state in zip(db.session.scalars(select(Post).where(Post.number.in_([4, 5])).order_by(Post.number)),
                                (PostState.HIDDEN, PostState.PENDING), strict=True):
-            change_state(post, state)
+            post.change_state(state)
         db.session.commit()
     guest = who["guest"]
     first = api(guest, "/api/v1/posts?per_page=2")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.labels import action_label
 from forum.permissions import Role
-from forum.ui import action_label
 from moderation.models import AuditEntry
 from tests.conftest import add_user, login, submit
 from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread

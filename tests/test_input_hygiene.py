@@ -15,9 +15,9 @@ from wtforms.fields.core import UnboundField
 import forum
 from forum.extensions import db
 from forum.forms import FlaskForm
-from forum.hygiene import has_controls
 from forum.models import Post, User
 from forum.permissions import Role
+from forum.text.controls import has_controls
 from forum.views.common import db_id, page_arg
 from tests.conftest import PASSWORD, add_user, csrf_token, login, submit
 from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.ui import AUDIT_ACTIONS, action_explanation, action_label
+from forum.labels import AUDIT_ACTIONS, action_explanation, action_label
 from moderation import rules as engine
 from moderation.models import AuditEntry, ModerationRule, Sanction, SanctionKind
 from tests.conftest import submit
@@ -98,7 +98,7 @@ def test_every_action_the_code_can_write_has_a_label():
             "thread.move", "room.decline", "export.opinions", "answer_table.publish"} <= actions
     assert all(CODE.match(a) for a in actions), sorted(a for a in actions if not CODE.match(a))
     missing = sorted(actions - set(AUDIT_ACTIONS))
-    assert missing == [], "add these actions to AUDIT_ACTIONS in forum/ui.py"
+    assert missing == [], "add these actions to AUDIT_ACTIONS in forum/labels.py"
 
 
 def test_every_label_has_an_explanation_and_no_code(app):
@@ -219,7 +219,7 @@ def test_every_label_shows_on_both_pages(app):
     who = people(app)
     codes = [*sorted(written_actions()), "legacy.thing"]
     with app.app_context():
-        from moderation import audit
+        from moderation.audit import audit
 
         for code in codes:
             audit(None, code, None)

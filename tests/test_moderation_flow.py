@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forum import clock
 from forum.extensions import db
 from forum.models import Post, User
-from moderation import workflow
+from moderation import queue
 from moderation.models import AuditEntry
 from tests.conftest import submit
 from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread
@@ -81,7 +81,7 @@ def test_personal_information_is_held_with_its_reason(app, city):
     assert start_thread(who["coord"], room, title="連絡", body="お問い合わせください。").status_code == 303
     with app.app_context():  # the coordinator's first post is approved by a moderator
         moderator = db.session.scalar(select(User).where(User.email == "mod@example.jp"))
-        workflow.approve(moderator, db.session.scalar(select(Post)))
+        queue.approve(moderator, db.session.scalar(select(Post)))
     thread = last_thread(app)
     clock.travel(timedelta(seconds=31))
     reply(who["coord"], thread.id, "私の電話は０９０－１２３４－５６７８です")

@@ -8,7 +8,7 @@ import io
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.ui import action_label
+from forum.labels import action_label
 from moderation.models import AuditEntry, ModerationRule
 from tests.conftest import submit
 from tests.rooms_helpers import create_city_room, last_thread, people, posts_of, reply, start_thread

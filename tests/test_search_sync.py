@@ -50,9 +50,9 @@ def test_held_and_staff_board_posts_are_not_found_by_the_public(app):
     assert found(app, "確認待ち") == []
     with app.app_context():
         from forum.models import Post, User
-        from moderation import workflow
+        from moderation import queue
 
-        workflow.approve(db.session.scalar(select(User).where(User.email == "mod@example.jp")),
+        queue.approve(db.session.scalar(select(User).where(User.email == "mod@example.jp")),
                          db.session.scalar(select(Post)))
     assert len(found(app, "確認待ち")) == 1  # approval publishes it to search too
     submit(who["admin"], "/boards/new", {"name": "庁内掲示板", "kind": "staff", "owner": ""})

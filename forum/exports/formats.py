@@ -49,7 +49,7 @@ REPORT_CSS = "css/report.css"  # under the static folder
 
 def status_names() -> dict[str, str]:
     """Thread status labels in Japanese: the exports are the city's documents."""
-    from forum.ui import THREAD_STATUS_NAMES
+    from forum.labels import THREAD_STATUS_NAMES
 
     with force_locale("ja"):
         return {str(key): str(label) for key, label in THREAD_STATUS_NAMES.items()}
@@ -222,7 +222,7 @@ ANSWER_COLUMNS = ("No.", "意見の概要", "市の考え方", "反映状況", "
 
 def reflection_names() -> dict[str, str]:
     """反映 / 一部反映 / 反映なし / その他: the answer table is the city's document, in Japanese."""
-    from forum.ui import REFLECTION_NAMES
+    from forum.labels import REFLECTION_NAMES
 
     with force_locale("ja"):
         return {str(key): str(label) for key, label in REFLECTION_NAMES.items()}

@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from flask import current_app, url_for
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import func, select
 
 from forum import clock
 from forum.exports.opinion import Opinion
 from forum.extensions import db
 from forum.models import OpinionTag, Post, Room, Thread
-from forum.services.public import public_posts
+from forum.models.public import public_posts
 from forum.text.masked import MASK_VERSION, masked_plain_text
 
 BATCH = 2000
@@ -115,23 +115,10 @@ def _stale_bodies(rows) -> dict[int, str]:
             for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(stale)))}
 
 
-def refresh_masked_text(batch: int = 1000) -> int:
-    """Store the masked text of every post that lacks a current copy; returns how many were done."""
-    done = 0
-    stale = (Post.masked_version.is_(None)) | (Post.masked_version != MASK_VERSION) | (Post.masked_text.is_(None))
-    while ids := db.session.scalars(select(Post.id).where(stale).order_by(Post.id).limit(batch)).all():
-        for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(ids))).all():
-            db.session.execute(update(Post).where(Post.id == post_id).values(
-                masked_text=masked_plain_text(body or ""), masked_version=MASK_VERSION))
-        db.session.commit()
-        done += len(ids)
-    return done
-
-
 def post_url_pattern() -> str:
-    """The permalink of a post with ``{}`` for its id, absolute (also from the CLI)."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for("threads.permalink", post_id=987654321, _external=True).replace("987654321", "{}")
+    """The permalink of a post with ``{}`` for its id, absolute (also from the CLI): the same
+    ``/posts/<id>`` address notifications and mails link to."""
+    return current_app.config["BASE_URL"].rstrip("/") + "/posts/{}"
 
 
 def opinions(flt: ExportFilter) -> Iterator[Opinion]:

@@ -17,10 +17,11 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from forum import clock
 from forum.extensions import db
+from forum.models.counters import increment
 from forum.models.types import UTCDateTime
 
 
@@ -127,6 +128,16 @@ class Post(db.Model):
         number = self.thread.room_number if self.thread is not None else None
         return f"{number}-{self.number}" if number else f"#{self.number}"
 
+    def change_state(self, state: PostState) -> None:
+        """Move to ``state``, keeping the thread's public count right in the database (not committed).
+        Publishing, holding, hiding and withdrawing all pass here, whoever does it."""
+        was_public = self.is_public
+        self.state = state.value
+        self.state_changed_at = clock.now()
+        if was_public != self.is_public:
+            increment(object_session(self) or db.session, self.thread, "public_post_count",
+                      1 if self.is_public else -1)
+
 
 class PostRevision(db.Model):
     """The text a post had before an edit; the history shows every one."""
@@ -185,6 +196,4 @@ def _number_room_threads(session: Session, _context, _instances) -> None:
 
 
 def _take_thread_number(session: Session, room) -> int:
-    from forum.models.counters import increment
-
     return increment(session, room, "next_thread_number", start=1) - 1

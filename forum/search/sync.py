@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from forum import clock
 from forum.extensions import db
 from forum.models import Board, BoardKind, Post, PostState, Room, SearchOutbox, Thread
+from forum.models.public import PUBLIC_ROOM_STATES
 from forum.search.backend import SearchDoc, WhooshBackend
-from forum.services.public import PUBLIC_ROOM_STATES
 from forum.text.markup import to_plain_text
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,38 @@ def _record_changes(session: Session, _context) -> None:
 def _apply_after_commit(session: Session) -> None:
     if not session.info.pop("search_pending", False) or not has_app_context():
         return
-    if current_app.config.get("SEARCH_AUTO_SYNC", True):
+    if not current_app.config.get("SEARCH_AUTO_SYNC", True):
+        return
+    if has_request_context():
+        g.hiroba_search_pending = True  # applied once the response has left (see init_app)
+    else:
+        _sync_quietly()
+
+
+def _sync_quietly() -> None:
+    try:
+        sync()
+    except Exception:  # never fail the user's request: the rows stay for the next sync
+        log.exception("applying the search outbox failed; `flask search sync` will retry")
+
+
+def init_app(app: Flask) -> None:
+    """Apply the outbox a request wrote after its response has left: the action is one
+    transaction, and the resident does not wait for the index."""
+
+    @app.after_request
+    def _sync_after_response(response):
+        if g.pop("hiroba_search_pending", False):
+            response.call_on_close(lambda: _sync_in(app))
+        return response
+
+
+def _sync_in(app: Flask) -> None:
+    with app.app_context():
         try:
-            sync()
-        except Exception:  # never fail the user's request: the rows stay for the next sync
-            log.exception("applying the search outbox failed; `flask search sync` will retry")
+            _sync_quietly()
+        finally:
+            db.session.remove()
 
 
 # ---------------------------------------------------------------- applying

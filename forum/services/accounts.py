@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-import moderation
 from forum import clock
 from forum.extensions import db
 from forum.mail import send_mail
@@ -22,6 +21,7 @@ from forum.permissions import Role
 from forum.services import tokens
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line, fold
+from moderation.gate import suspension as suspension_of
 
 HANDLE_MIN, HANDLE_MAX = 2, 30
 PASSWORD_MAX = 128
@@ -101,7 +101,7 @@ def load_session_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.auth_version != int(version) or moderation.suspension(user) is not None:
+    if user is None or user.auth_version != int(version) or suspension_of(user) is not None:
         return None
     return user
 
@@ -214,7 +214,7 @@ def authenticate(email: str, password: str) -> LoginResult:
         return LoginResult(None, "locked" if locked_until else "bad", locked_until)
     user.failed_logins = 0
     user.locked_until = None
-    suspension = moderation.suspension(user)
+    suspension = suspension_of(user)
     if suspension is not None:
         db.session.commit()
         return LoginResult(None, "suspended", suspension.ends_at, suspension.reason)

@@ -30,8 +30,10 @@ from forum.models import (
 from forum.permissions import Permission, can
 from forum.services import notifications
 from forum.services.errors import ServiceError
+from forum.services.summaries import summary_of
 from forum.text.refs import MAX_REFS, format_ref, parse_refs
 from forum.text.sentences import draft_summary
+from moderation.audit import audit
 
 MAX_ROWS = 300
 DRAFTABLE = (RoomState.CLOSED, RoomState.REPORTED, RoomState.ANSWERED)
@@ -62,8 +64,6 @@ class RowErrors(ServiceError):
 
 
 def _audit(user, action: str, table: AnswerTable, **details) -> None:
-    from moderation import audit
-
     audit(user, action, table.room, details={"table": table.id, **details})
 
 
@@ -111,8 +111,6 @@ def room_opinions(room: Room) -> list[Post]:
 def opinion_groups(room: Room) -> list[tuple[str, list[Post]]]:
     """The room's opinions in groups of similar ones (the same groups as the exports' summary), each
     with its label, then those in no group: another way to find what one row answers."""
-    from forum.services.exports import summary_of
-
     flt = ExportFilter(room_ids=(room.id,))
     posts = {p.id: p for p in room_opinions(room)}
     summary = summary_of(flt, list(opinions(flt)))
@@ -152,12 +150,11 @@ def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
     return sorted(found, key=lambda p: (p.thread.room_number or 0, p.number)), None
 
 
-def save(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> AnswerTable:
+def _store(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> None:
     """Replace the intro and rows (empty rows are dropped). Every row is checked first and all
     problems are raised together (``RowErrors``), so nothing is half saved. Editing a table that
     waits for approval or is approved sends it back to draft: what is approved must be what is
     published."""
-    _editable(user, table)
     built, errors = [], {}
     for position, r in enumerate(rows, start=1):
         if not (r.summary.strip() or r.response.strip() or r.all_refs().strip()):
@@ -188,16 +185,35 @@ def save(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> AnswerTa
     table.drafted_by = user.id
     table.updated_at = clock.now()
     _audit(user, "answer_table.edit", table, rows=len(built))
-    db.session.commit()
-    return table
+
+
+def save(user, table: AnswerTable, intro: str, rows: list[RowInput], then: str | None = None) -> int:
+    """Save the typed rows; then, in the same transaction, add rows drafted from the groups
+    (``then="draft"``, returns how many) or ask for approval (``then="submit"``). When that second
+    step cannot be done the rows are still saved and its ServiceError says why."""
+    _editable(user, table)
+    _store(user, table, intro, rows)
+    drafted = 0
+    try:
+        if then == "draft":
+            drafted = _draft_from_groups(user, table)
+        elif then == "submit":
+            _submit(user, table)
+    finally:
+        db.session.commit()
+    return drafted
 
 
 def draft_from_groups(user, table: AnswerTable) -> int:
     """Add one row per group of similar opinions (its label, a representative opinion, every member
     linked), for staff to rewrite: a start, never the city's answer as it stands."""
-    from forum.services.exports import summary_of
-
     _editable(user, table)
+    added = _draft_from_groups(user, table)
+    db.session.commit()
+    return added
+
+
+def _draft_from_groups(user, table: AnswerTable) -> int:
     flt = ExportFilter(room_ids=(table.room_id,))
     found = list(opinions(flt))
     summary = summary_of(flt, found)
@@ -210,12 +226,18 @@ def draft_from_groups(user, table: AnswerTable) -> int:
         texts = [by_id[i].body for i in cluster.representatives if i in by_id]
         refs = ", ".join(posts[i].ref for i in cluster.members if i in posts)
         rows.append(RowInput(draft_summary(texts, cluster.size), "", Reflection.OTHER.value, refs))
-    save(user, table, table.intro, rows)
+    _store(user, table, table.intro, rows)
     return len(summary.clusters)
 
 
 def submit(user, table: AnswerTable) -> None:
+    """Ask for approval by another staff member (who is told)."""
     _editable(user, table)
+    _submit(user, table)
+    db.session.commit()
+
+
+def _submit(user, table: AnswerTable) -> None:
     if not table.rows:
         raise ServiceError(_l("Add at least one row before asking for approval."))
     if any(not row.response.strip() for row in table.rows):
@@ -227,7 +249,6 @@ def submit(user, table: AnswerTable) -> None:
     notifications.notify(approvers(table), lambda: _("The answer table of “%(room)s” waits for your approval",
                                                       room=room.title),
                          url_for("answer_tables.show", room_id=room.id), exclude=user)
-    db.session.commit()
 
 
 def approvers(table: AnswerTable) -> list[User]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-import moderation
 from forum import clock, data
 from forum.extensions import db
 from forum.models import (
@@ -43,6 +42,7 @@ from forum.models import (
 )
 from forum.permissions import Role
 from forum.services import accounts, posts, rooms
+from moderation import gate
 from moderation import rules as engine
 
 DEPARTMENTS = [
@@ -369,8 +369,8 @@ def _held_post(users: dict[str, User]) -> None:
     author = users["keyaki@example.jp"]
     post = posts.add_existing_post(thread, author, "避難所の鍵は自治会長が持っています。連絡先は090-1234-5678です。",
                                    clock.now() - timedelta(hours=3))
-    posts.change_state(post, PostState.PENDING)
+    post.change_state(PostState.PENDING)
     db.session.flush()
     decision = engine.evaluate(engine.Draft(post.body), engine.AuthorContext(author.id, author.created_at, 50),
                                [r for r in engine.default_rules() if r.kind is engine.Kind.PII], clock.now())
-    moderation.record_decision(decision, author, post)
+    gate.record_decision(decision, author, post)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
 from forum.models import Department, User
+from forum.paging import offset
 from forum.permissions import Role
 from forum.services.accounts import AccountError
 from forum.text.normalize import clean_line, fold
@@ -30,7 +31,7 @@ def find_users(query: str = "", role: str = "", page: int = 1,
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     users = db.session.scalars(
         stmt.order_by(User.created_at.desc(), User.id.desc())
-        .limit(PAGE_SIZE).offset((min(max(page, 1), 100_000) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE).offset(offset(page, PAGE_SIZE))
     ).all()
     return list(users), total
 

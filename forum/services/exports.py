@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 
 from forum import clock
 from forum.dates import format_jp_date
 from forum.exports import formats, selection
 from forum.exports.selection import ExportFilter, Opinion
-from forum.exports.summary import Background, Summary, summarize
 from forum.extensions import db
 from forum.models import Post, Room, Thread
+from forum.models.public import PUBLIC_ROOM_STATES
 from forum.permissions import Permission, can
+from forum.services.answer_tables import published_table
 from forum.services.errors import ServiceError
-from forum.services.public import PUBLIC_ROOM_STATES, public_posts
-from forum.text.keywords import compound_nouns
-from forum.text.masked import masked_plain_text
-
-BACKGROUND_SAMPLE = 5000  # forum posts tokenised to tell what is specific to the selection
-PARALLEL_FROM = 5000  # opinions; fewer are tokenised in this process
+from forum.services.summaries import summary_of
+from forum.text.masked import MASK_VERSION, masked_plain_text
+from moderation.audit import audit
 
 
 def rooms_for(user) -> list[Room]:
@@ -58,38 +54,6 @@ def check(user, flt: ExportFilter) -> list[Room]:
     return rooms
 
 
-def terms_of(texts: list[str]) -> list[list[str]]:
-    """Compound nouns of each text; large selections use both cores."""
-    if len(texts) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [compound_nouns(t) for t in texts]
-    import multiprocessing
-
-    # spawn, not fork: exports also run in a worker thread, and forking a threaded process can hang
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        return pool.map(compound_nouns, texts, chunksize=500)
-
-
-def background(flt: ExportFilter, selected: list[list[str]]) -> Background:
-    """Document frequencies over the forum: every room opinion when the selection is all of them,
-    else the selection plus an evenly spread, deterministic sample of the others."""
-    everything = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False))
-                  .with_only_columns(Post.id).order_by(None))
-    total = db.session.scalar(select(func.count()).select_from(everything.subquery())) or 0
-    if total <= len(selected):
-        return Background.of(selected)
-    stride = max(1, math.ceil(total / BACKGROUND_SAMPLE))
-    others = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False),
-                                   Thread.room_id.not_in(flt.room_ids), Post.id % stride == 0)
-              .with_only_columns(Post.body).order_by(None).order_by(Post.id).limit(BACKGROUND_SAMPLE))
-    sample = [masked_plain_text(body) for body in db.session.scalars(others)]
-    return Background.of(selected + terms_of(sample))
-
-
-def summary_of(flt: ExportFilter, opinions: list[Opinion]) -> Summary:
-    terms = terms_of([o.body for o in opinions])
-    return summarize(opinions, terms, background(flt, terms))
-
-
 def describe(rooms: list[Room], flt: ExportFilter) -> str:
     """The filter in words, for the report's header."""
     parts = ["、".join(room.title for room in rooms)]
@@ -118,8 +82,6 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
            progress: Callable[[int], None] | None = None) -> int:
     """Write the export to ``path`` and record it in the audit log; returns the number of rows.
     ``progress`` is told how many opinions have been read, every thousand."""
-    from moderation import audit
-
     check_format(fmt)
     rooms = check(user, flt)
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
@@ -140,8 +102,6 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
         elif fmt == "xlsx":
             rows = formats.write_xlsx(opinions, summary, path, meta)
         else:
-            from forum.services.answer_tables import published_table
-
             tables = [t for t in map(published_table, rooms) if t is not None]
             rows = formats.write_report(opinions, summary, path, {**meta, "filter_text": describe(rooms, flt)},
                                         tables)
@@ -149,6 +109,19 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
           details={"filter": flt.describe(), "format": fmt, "rows": rows, "via": via})
     db.session.commit()
     return rows
+
+
+def refresh_masked_text(batch: int = 1000) -> int:
+    """Store the masked text of every post that lacks a current copy; returns how many were done."""
+    done = 0
+    stale = (Post.masked_version.is_(None)) | (Post.masked_version != MASK_VERSION) | (Post.masked_text.is_(None))
+    while ids := db.session.scalars(select(Post.id).where(stale).order_by(Post.id).limit(batch)).all():
+        for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(ids))).all():
+            db.session.execute(update(Post).where(Post.id == post_id).values(
+                masked_text=masked_plain_text(body or ""), masked_version=MASK_VERSION))
+        db.session.commit()
+        done += len(ids)
+    return done
 
 
 def download_name(rooms: list[Room], fmt: str) -> str:

@@ -11,7 +11,7 @@ Columns (CSV header or JSON keys), one row per post, in the order they were writ
     reply_to      optional: the post_id this post answers
 
 Every line is checked before anything is written: one bad line and nothing is loaded. Control
-characters are removed as in the web forms (``forum.hygiene.strip_controls``).
+characters are removed as in the web forms (``forum.text.controls.strip_controls``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from sqlalchemy import select
 
 from forum import clock
 from forum.extensions import db
-from forum.hygiene import strip_controls
 from forum.models import Post, Room, Thread
 from forum.services import posts
+from forum.text.controls import strip_controls
 from forum.text.normalize import clean_line
 
 REQUIRED = ("post_id", "thread_id", "thread_title", "author", "posted_at", "body")

@@ -73,6 +73,12 @@ def notify(users: list[User], message, url: str, exclude: User | None = None) ->
     return queued
 
 
+def tell_author(post, message) -> None:
+    """Tell a post's author about a decision on it (moderation, review); a link to the post."""
+    if post.author is not None:
+        notify([post.author], message, f"/posts/{post.id}")
+
+
 def _queue_mail(user: User, notes: list[Notification]) -> None:
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = render_template("mail/notifications.txt", user=user, notes=notes,

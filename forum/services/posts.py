@@ -10,21 +10,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-import moderation
 from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
 from forum.models.counters import increment
 from forum.models.upsert import insert_or_ignore
+from forum.paging import clamp_page, offset
 from forum.permissions import Permission, can
 from forum.services import boards, notifications, rooms
 from forum.services.errors import ServiceError
 from forum.services.transactions import retried
 from forum.text.normalize import clean_line
+from moderation import gate
 
 Place = Room | Board
 
@@ -59,7 +61,7 @@ def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
         if getattr(user, "is_authenticated", False) and not user.is_verified:
             return str(_l("Confirm your e-mail address to take part."))
         return str(_l("Log in to take part."))
-    silenced = moderation.sanction_refusal(user)
+    silenced = gate.sanction_refusal(user)
     if silenced:
         return silenced
     if not can(user, Permission.PARTICIPATE, place):
@@ -69,7 +71,7 @@ def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
         if reason:
             return reason
     if thread is not None:
-        slow = moderation.thread_refusal(user, thread)
+        slow = gate.thread_refusal(user, thread)
         if thread.locked:
             return str(_l("This thread is locked."))
         if slow:
@@ -116,9 +118,9 @@ def is_official_author(user: User, place: Place) -> bool:
 
 def _screen(author: User, place: Place, title: str, body: str, new_thread: bool, editing: bool = False):
     """The moderation rules' decision; a refusal is raised with its reasons and retry time."""
-    decision = moderation.screen_post(author, place, title, body, new_thread=new_thread, editing=editing)
+    decision = gate.screen_post(author, place, title, body, new_thread=new_thread, editing=editing)
     if decision.refused:
-        raise ServiceError(moderation.refusal_message(decision), "body")
+        raise ServiceError(gate.refusal_message(decision), "body")
     return decision
 
 
@@ -159,12 +161,14 @@ def _finish_new_post(decision, author: User, post: Post, place: Place, accept_ru
     db.session.flush()
     if accept_rules and isinstance(place, Room):
         rooms.accept_rules(author, place)
-    moderation.record_decision(decision, author, post)
+    gate.record_decision(decision, author, post)
     notifications.set_watch(author, True, thread=post.thread)  # authors follow their threads
     if post.is_public:
         announce()
     else:
-        moderation.post_held(post)
+        notifications.tell_author(post, lambda: _("Your post in “%(title)s” is waiting for a moderator’s "
+                                                  "review; you will be told when it is published.",
+                                                  title=post.thread.title))
     db.session.commit()
 
 
@@ -228,8 +232,8 @@ def edit(author: User, post: Post, body: str) -> None:
     post.body = decision.body
     post.edited_at = clock.now()
     if decision.held:
-        change_state(post, PostState.PENDING)  # the edit goes back to the review queue
-    moderation.record_decision(decision, author, post)
+        post.change_state(PostState.PENDING)  # the edit goes back to the review queue
+    gate.record_decision(decision, author, post)
     db.session.commit()
 
 
@@ -239,17 +243,8 @@ def withdraw(author: User, post: Post) -> None:
         raise ServiceError(_l("You can only withdraw your own posts."), status=403)
     if post.state == PostState.WITHDRAWN:
         return
-    change_state(post, PostState.WITHDRAWN)
+    post.change_state(PostState.WITHDRAWN)
     db.session.commit()
-
-
-def change_state(post: Post, state: PostState) -> None:
-    """Move a post between states, keeping the thread's public count right (not committed)."""
-    was_public = post.is_public
-    post.state = state.value
-    post.state_changed_at = clock.now()
-    if was_public != post.is_public:
-        _count_public(post.thread, 1 if post.is_public else -1)
 
 
 @retried
@@ -259,7 +254,7 @@ def toggle_reaction(user: User, post: Post) -> bool:
         raise ServiceError(_l("Log in with a confirmed e-mail address to show agreement."), status=403)
     if post.author_id == user.id:
         raise ServiceError(_l("You cannot show agreement with your own post."), status=403)
-    silenced = moderation.sanction_refusal(user)
+    silenced = gate.sanction_refusal(user)
     if silenced:
         raise ServiceError(silenced, status=403)
     if not post.is_public:
@@ -299,12 +294,8 @@ def threads_of(place: Place, page: int = 1) -> tuple[list[Thread], int]:
     threads = db.session.scalars(
         stmt.options(selectinload(Thread.author))
         .order_by(Thread.pinned.desc(), Thread.last_posted_at.desc(), Thread.id.desc())
-        .limit(per_page).offset((clamp_page(page) - 1) * per_page)).all()
+        .limit(per_page).offset(offset(page, per_page))).all()
     return list(threads), total
-
-
-def clamp_page(page: int | None) -> int:
-    return min(max(page or 1, 1), 100_000)
 
 
 def posts_page(thread: Thread, page: int = 1, order: str = "oldest") -> PostPage:
@@ -314,7 +305,7 @@ def posts_page(thread: Thread, page: int = 1, order: str = "oldest") -> PostPage
     order = "newest" if order == "newest" else "oldest"
     total = thread.next_number - 1
     pages = max(1, -(-total // per_page))
-    page = min(clamp_page(page), pages)
+    page = clamp_page(page, pages)
     sort = Post.number.desc() if order == "newest" else Post.number.asc()
     posts = db.session.scalars(
         select(Post).where(Post.thread_id == thread.id)

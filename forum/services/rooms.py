@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-import moderation
 from forum import clock
 from forum.extensions import db
 from forum.models import (
@@ -32,6 +31,8 @@ from forum.permissions import Permission, Role, can, role_of
 from forum.services import notifications
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line
+from moderation.audit import audit
+from moderation.gate import sanction_refusal, store_timers
 
 DEFAULT_POSTING_RULES = (
     "・テーマに沿って、具体的に発言してください。\n"
@@ -137,6 +138,15 @@ def close_expired() -> int:
     return len(rooms)
 
 
+def tick() -> tuple[int, int]:
+    """Store what time has changed, in one transaction: rooms whose period ended are closed and
+    due thread lock/unlock timers are applied with their audit entries. Returns both counts."""
+    closed = close_expired()
+    timers = store_timers()
+    db.session.commit()
+    return closed, timers
+
+
 def posting_refusal(room: Room) -> str | None:
     """Why posting is refused now, in the user's words; None while the room accepts posts."""
     now = clock.now()
@@ -207,7 +217,7 @@ def create_city_room(actor: User, draft: RoomDraft, coordinators: list[User] = (
 
 
 def propose_room(actor: User, draft: RoomDraft) -> Room:
-    silenced = moderation.sanction_refusal(actor)
+    silenced = sanction_refusal(actor)
     if silenced:
         raise ServiceError(silenced, status=403)
     _validate(draft, need_department=False)
@@ -227,7 +237,7 @@ def approve(room: Room, draft: RoomDraft, coordinators: list[User] = (), actor: 
     room.coordinators = list(coordinators)
     room.state = RoomState.OPEN.value
     room.decided_at = clock.now()
-    moderation.audit(actor, "room.approve", room)
+    audit(actor, "room.approve", room)
     db.session.commit()
 
 
@@ -240,7 +250,7 @@ def decline(room: Room, reason: str, actor: User | None = None) -> None:
     room.state = RoomState.DECLINED.value
     room.decline_reason = reason
     room.decided_at = clock.now()
-    moderation.audit(actor, "room.decline", room, reason=reason)
+    audit(actor, "room.decline", room, reason=reason)
     db.session.commit()
 
 

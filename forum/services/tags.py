@@ -12,6 +12,7 @@ from forum.models.upsert import insert_or_ignore
 from forum.permissions import Permission, can
 from forum.services.errors import ServiceError
 from forum.text.normalize import clean_line
+from moderation.audit import audit
 
 MAX_ROOM_TAGS = 20
 
@@ -47,8 +48,6 @@ def tags_of(posts: list[Post]) -> dict[int, list[str]]:
 
 def set_tags(user, post: Post, labels: list[str]) -> list[str]:
     """Replace the tags of ``post``; a label may be one of the room's choices or a new free tag."""
-    from moderation import audit
-
     room = _room_of(post)
     if not can(user, Permission.TAG_OPINIONS, room):
         raise ServiceError(_l("You may tag opinions only in rooms you coordinate."), status=403)

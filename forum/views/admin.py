@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 
 from forum.extensions import db
 from forum.forms import ActionForm, DepartmentForm, RoleForm
+from forum.labels import ROLE_NAMES
 from forum.models import Department, User
 from forum.permissions import ASSIGNABLE_ROLES, Permission, Role, require
 from forum.services import accounts, directory
 from forum.services.accounts import AccountError
-from forum.ui import ROLE_NAMES
 from forum.views.common import db_id, show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -63,8 +63,7 @@ def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: s
                            chosen=[set(parse_refs(r.all_refs()).refs) for r in [*rows, *blank]]), status
 
 
-def _drafted(table) -> None:
-    added = answer_tables.draft_from_groups(current_user, table)
+def _tell_drafted(added: int) -> None:
     flash(_("%(n)d rows were drafted from the groups of similar opinions. Rewrite them before approval.",
             n=added), "success")
 
@@ -92,21 +91,21 @@ def act(room_id: int, action: str):
             abort(404)
         elif action == "save":
             typed = _rows_from_form()
+            then = request.form.get("then")
             try:
-                answer_tables.save(current_user, table, request.form.get("intro", ""), typed)
+                drafted = answer_tables.save(current_user, table, request.form.get("intro", ""), typed,
+                                             then=then if then in ("draft", "submit") else None)
             except answer_tables.RowErrors as errors:
                 db.session.rollback()
                 return _page(room, table, typed, errors.rows, 422, intro=request.form.get("intro", "")[:5000])
-            then = request.form.get("then")
             if then == "draft":
-                _drafted(table)
+                _tell_drafted(drafted)
             elif then == "submit":
-                answer_tables.submit(current_user, table)
                 flash(_("The table now waits for approval by another staff member."), "success")
             else:
                 flash(_("The answer table was saved."), "success")
         elif action == "draft":
-            _drafted(table)
+            _tell_drafted(answer_tables.draft_from_groups(current_user, table))
         elif action == "submit":
             answer_tables.submit(current_user, table)
             flash(_("The table now waits for approval by another staff member."), "success")

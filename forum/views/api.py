@@ -15,11 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from forum import clock
 from forum.extensions import db, limiter
-from forum.models import Area, Board, Post, Room, Thread
+from forum.labels import AREA_NAMES
+from forum.models import Area, Board, Post, Room, Thread, public
 from forum.permissions import Permission, require
-from forum.services import public, rooms
+from forum.services import rooms
 from forum.text.markup import render, to_plain_text
-from forum.ui import AREA_NAMES
 from forum.views.common import db_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

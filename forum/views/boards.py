@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from forum.extensions import db
 from forum.forms import ActionForm, BoardForm, MemberForm
+from forum.labels import BOARD_KIND_NAMES
 from forum.models import Board, BoardKind, User
 from forum.permissions import Permission, can, ensure, require
 from forum.services import accounts, boards, posts
 from forum.services.errors import ServiceError
-from forum.ui import BOARD_KIND_NAMES
 from forum.views.common import found, page_arg, show_error
 from forum.views.compose import compose_thread
 

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, render_template, request, send_file
 from werkzeug.routing import IntegerConverter
 
 from forum.extensions import limiter
+from forum.paging import clamp_page
 from forum.services.errors import ServiceError
 
 MAX_ID = 2**63 - 1  # the largest id a database column holds
@@ -48,7 +49,7 @@ def show_error(form, error: ServiceError) -> None:
 
 
 def page_arg() -> int:
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    return clamp_page(request.args.get("page", 1, type=int))
 
 
 def send_written(write: Callable[[Path], object], suffix: str, mimetype: str, download_name: str):

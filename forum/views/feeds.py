@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
-from forum.models import Board, DepartmentAnswer, Post, Room, RoomState, Thread
+from forum.models import Board, DepartmentAnswer, Post, Room, RoomState, Thread, public
 from forum.permissions import Permission, require
-from forum.services import public
 from forum.views.common import found
 
 bp = Blueprint("feeds", __name__)

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from forum.extensions import db
 from forum.forms import LetterForm, LetterReplyForm
+from forum.labels import LETTER_STATUS_NAMES
 from forum.models import Department, Letter, LetterStatus
 from forum.permissions import Permission, Role, can, require, role_of
 from forum.services import letters
 from forum.services.errors import ServiceError
-from forum.ui import LETTER_STATUS_NAMES
 from forum.views.common import db_id, found, rate_limit, show_error
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")

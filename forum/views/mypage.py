@@ -13,11 +13,11 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.extensions import db
 from forum.forms import ActionForm, DeleteAccountForm, NotificationSettingsForm
+from forum.labels import NOTIFY_MODE_NAMES
 from forum.models import NotifyMode, Post, Reaction, Room, Thread, Watch
 from forum.permissions import Permission, require
 from forum.services import letters, notifications, privacy
 from forum.services.errors import ServiceError
-from forum.ui import NOTIFY_MODE_NAMES
 from forum.views.common import show_error
 
 bp = Blueprint("mypage", __name__, url_prefix="/me")

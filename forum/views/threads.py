@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from forum.extensions import db
 from forum.forms import ActionForm, EditPostForm, StatusForm
+from forum.labels import THREAD_STATUS_NAMES
 from forum.models import Post, Room, Thread, ThreadStatus
 from forum.permissions import Permission, can, require
 from forum.services import notifications, posts
 from forum.services.errors import ServiceError
 from forum.text.markup import render
-from forum.ui import THREAD_STATUS_NAMES, safe_next
+from forum.ui import safe_next
 from forum.views.common import db_id, found, page_arg, show_error
 from forum.views.compose import compose_reply, held_message, take_outcome, to_post
 

@@ -25,7 +25,7 @@ def hold_posts(app, count: int) -> None:
         author = db.session.scalar(select(User).where(User.email == "keyaki@example.jp"))
         for n in range(count):
             post = posts.add_existing_post(thread, author, f"確認待ちの発言{n}", clock.now() - timedelta(minutes=n))
-            posts.change_state(post, PostState.PENDING)
+            post.change_state(PostState.PENDING)
         db.session.commit()
 
 
