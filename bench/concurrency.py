@@ -74,7 +74,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.live_browser import CSRF_RE, HTTP_TIMEOUT, Browser  # noqa: E402  (a resident's stdlib browser)
+from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser  # noqa: E402  (a resident's stdlib browser)
 
 PASSWORD = "bench-concurrency-2026"  # noqa: S105  (throwaway residents of a temp instance)
 MARKER = "負荷試験"

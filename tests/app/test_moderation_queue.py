@@ -10,8 +10,8 @@ from forum.models import Notification, Post, PostState, Room, Thread, User
 from forum.services import posts
 from moderation import appeals, flags, queue, rules_admin
 from moderation.models import Appeal, Flag
-from tests.conftest import add_user, submit
-from tests.rooms_helpers import create_city_room, people, relax_rules
+from tests.helpers import add_user, submit
+from tests.helpers.rooms import create_city_room, people, relax_rules
 
 HOLD_WORD = "要確認"
 

@@ -14,7 +14,7 @@ from selenium.webdriver.chrome.service import Service
 from werkzeug.serving import make_server
 
 from forum.permissions import Role
-from tests.conftest import add_user, make_app
+from tests.helpers import add_user, make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Room
-from tests.browser.test_base_ui import js, press, wait_for
+from tests.helpers.chromium import js, press, wait_for
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("HIROBA_SCREENSHOTS")

@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.helpers.chromium import js, press, wait_for
 
 pytestmark = pytest.mark.browser
-
-
-def js(driver, script: str):
-    """Read-only measurements through WebDriver (works while page scripts are off)."""
-    return driver.execute_script(script)
-
-
-def press(driver, selector: str) -> None:
-    """Click a form button and wait for the page it leads to."""
-    before = driver.execute_script("return performance.timeOrigin")
-    driver.find_element(By.CSS_SELECTOR, selector).click()
-
-    def loaded(d) -> bool:
-        state = d.execute_script("return [document.readyState, performance.timeOrigin]")
-        return state[0] == "complete" and state[1] != before
-
-    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(loaded)
-
-
-def wait_for(driver, selector: str):
-    """The first element matching ``selector`` once the page that has it has loaded."""
-    found = WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, selector))
-    return found[0]
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(live_server, browser):

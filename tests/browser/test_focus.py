@@ -14,7 +14,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Post, Thread
 from forum.services import accounts, posts
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

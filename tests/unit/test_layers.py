@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("pure", ("=forum", "=moderation", "forum.clock", "forum.data", "forum.dates", "forum.text",
               "forum.exports.opinion", "forum.exports.summary", "forum.exports.cells", "forum.search.analysis",
               "forum.search.evaluate", "moderation.rules", "forum.paging", "=forum.exports", "=forum.search",
-              "=forum.services", "=forum.views", "forum.problems")),
+              "=forum.services", "=forum.views")),
     ("data", ("forum.extensions", "forum.config", "forum.permissions", "forum.mail", "forum.labels",
               "forum.models", "forum.search", "forum.exports", "moderation.models", "moderation.audit")),
     ("gate", ("moderation.gate",)),
