@@ -255,6 +255,7 @@ FLAG_REASON_NAMES = {
     FlagReason.OFF_TOPIC: _l("Not about the theme"),
     FlagReason.ILLEGAL: _l("Against the law"),
     FlagReason.OTHER: _l("Something else (please explain)"),
+    FlagReason.RULES: _l("Matched a posting rule"),
 }
 SANCTION_NAMES = {
     SanctionKind.WARN: _l("Warning (a message only)"),

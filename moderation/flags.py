@@ -52,7 +52,7 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
         raise ServiceError(silenced, status=403)
     if not post.is_public:
         raise ServiceError(_l("This post is not visible."), status=404)
-    if reason not in {r.value for r in FlagReason}:
+    if reason not in {r.value for r in FlagReason} - {FlagReason.RULES.value}:
         raise ServiceError(_l("Choose a reason."), "reason")
     note = (note or "").strip()[:1000]
     if reason == FlagReason.OTHER and not note:

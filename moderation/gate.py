@@ -22,7 +22,7 @@ from forum.models import Post, PostState, Room, Thread, User
 from forum.permissions import Role
 from moderation import rules as engine
 from moderation.audit import audit
-from moderation.models import ModerationRule, Sanction, SanctionKind
+from moderation.models import Flag, FlagReason, ModerationRule, Sanction, SanctionKind
 
 EDIT_SKIP = frozenset({engine.Kind.RATE, engine.Kind.DUPLICATE, engine.Kind.NEW_RESIDENT})
 TRUSTED_ROLES = {Role.STAFF.value, Role.MODERATOR.value, Role.ADMIN.value}
@@ -115,6 +115,11 @@ def record_decision(decision: engine.Decision, author: User, post: Post | None) 
           details={"author_id": author.id,
                    "matches": [{"rule_id": m.rule_id, "kind": m.kind.value, "action": m.action.value,
                                 "reason": m.reason, "detail": m.detail} for m in decision.matches]})
+    if decision.action is engine.Action.FLAG and post is not None:  # published, and in the queue
+        db.session.add(Flag(post_id=post.id, user_id=None, reason=FlagReason.RULES.value, weight=0.0,
+                            note="、".join(dict.fromkeys(explain(m) for m in decision.matches
+                                                         if m.action is engine.Action.FLAG)),
+                            created_at=clock.now()))
 
 
 # ---------------------------------------------------------------- sanctions in force

@@ -68,6 +68,7 @@ class FlagReason(StrEnum):
     OFF_TOPIC = "off_topic"  # 議題と無関係
     ILLEGAL = "illegal"  # 違法
     OTHER = "other"  # その他（理由を書く）
+    RULES = "rules"  # a posting rule asked a moderator to look (never chosen by a resident)
 
 
 class Flag(db.Model):

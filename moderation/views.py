@@ -48,7 +48,7 @@ from moderation import appeals, flags, gate, queue, rules_admin, sanctions
 from moderation import rules as engine
 from moderation import thread_tools as tools
 from moderation import transparency as published
-from moderation.models import Appeal, AuditEntry, ModerationRule, Sanction, SanctionKind
+from moderation.models import Appeal, AuditEntry, FlagReason, ModerationRule, Sanction, SanctionKind
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -70,7 +70,7 @@ def flag(post_id: int):
     if post.author_id == current_user.id:
         abort(403)
     form = FlagForm()
-    form.reason.choices = [(r.value, str(n)) for r, n in FLAG_REASON_NAMES.items()]
+    form.reason.choices = [(r.value, str(n)) for r, n in FLAG_REASON_NAMES.items() if r is not FlagReason.RULES]
     if form.validate_on_submit():
         try:
             outcome = flags.flag_post(current_user, post, form.reason.data, form.note.data,

@@ -139,3 +139,27 @@ def test_hidden_posts_vanish_from_pages_api_and_feeds(app):
     assert "問題のある発言です" not in who["guest"].get(f"/rooms/{thread.room_id}/feed.atom").get_data(as_text=True)
     assert "問題のある発言です" not in who["guest"].get(f"/users/{post.author_id}").get_data(as_text=True)
     assert who["guest"].get(f"/posts/{post.id}/history").status_code == 404
+
+
+def test_a_flag_rule_publishes_and_puts_the_post_in_the_queue(app):
+    """「公開して確認待ちに入れる」: the post is public at once and waits in the queue's flagged list
+    with the rule's reason, until a moderator keeps or hides it. Residents cannot pick that reason."""
+    who = people(app)
+    room = create_city_room(app, who["staff"])
+    saved = submit(who["mod"], "/moderation/rules", {"name": "要注意", "kind": "words", "action": "flag",
+                                                    "patterns": "署名活動", "room_id": "0", "enabled": "y"})
+    assert saved.status_code == 303
+    start_thread(who["himawari"], room, title="署名", body="署名活動にご協力ください。")
+    post = posts_of(app, last_thread(app).id)[0]
+    assert post.state == "published"
+    assert "署名活動にご協力ください" in who["guest"].get(f"/threads/{post.thread_id}").get_data(as_text=True)
+    queue = who["mod"].get("/moderation/").get_data(as_text=True)
+    assert f'id="f{post.id}"' in queue and "運営ルールに該当" in queue and "署名活動" in queue
+    form = who["keyaki"].get(f"/moderation/flag/{post.id}").get_data(as_text=True)
+    assert 'value="rules"' not in form
+    refused = flag(who["keyaki"], post.id, reason="rules")
+    assert refused.status_code == 422
+    kept = submit(who["mod"], f"/moderation/posts/{post.id}/restore", page="/moderation/")
+    assert kept.status_code == 303
+    assert f'id="f{post.id}"' not in who["mod"].get("/moderation/").get_data(as_text=True)
+    assert posts_of(app, post.thread_id)[0].state == "published"
