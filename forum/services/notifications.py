@@ -73,6 +73,12 @@ def notify(users: list[User], message, url: str, exclude: User | None = None) ->
     return queued
 
 
+def set_mode(user: User, mode: NotifyMode) -> None:
+    """How ``user`` wants to hear of what they watch: right away, once a day, or only on the site."""
+    user.notify_mode = mode.value
+    db.session.commit()
+
+
 def tell_author(post, message) -> None:
     """Tell a post's author about a decision on it (moderation, review); a link to the post."""
     if post.author is not None:

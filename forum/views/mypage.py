@@ -46,8 +46,7 @@ def notifications_view():
     form = NotificationSettingsForm(notify_mode=current_user.notify_mode)
     form.notify_mode.choices = [(m.value, str(NOTIFY_MODE_NAMES[m])) for m in NotifyMode]
     if form.validate_on_submit():
-        current_user.notify_mode = form.notify_mode.data
-        db.session.commit()
+        notifications.set_mode(current_user, NotifyMode(form.notify_mode.data))
         flash(_("Your notification setting is saved."), "success")
         return redirect(url_for("mypage.notifications"), code=303)
     notes = notifications.recent(current_user)
