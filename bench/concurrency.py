@@ -86,6 +86,7 @@ RAISED_LIMIT = "100000 per minute"
 
 # ---------------------------------------------------------------- HTTP, stdlib only
 
+
 def csrf_of(page: str) -> str | None:
     match = CSRF_RE.search(page)
     return match.group(1) if match else None
@@ -96,6 +97,7 @@ def new_token() -> str:
 
 
 # ---------------------------------------------------------------- records
+
 
 @dataclass
 class Call:
@@ -142,15 +144,17 @@ def log_in(base: str, email: str) -> Browser:
     token = csrf_of(page)
     if status != 200 or not token:
         raise RuntimeError(f"login page of {email}: HTTP {status}, token {'found' if token else 'missing'}")
-    status, _headers, _page = browser.request("/login", {"csrf_token": token, "email": email,
-                                                          "password": PASSWORD, "next": ""})
+    status, _headers, _page = browser.request(
+        "/login", {"csrf_token": token, "email": email, "password": PASSWORD, "next": ""}
+    )
     if status != 303:
         raise RuntimeError(f"login of {email}: HTTP {status} (expected the 303 of a good login)")
     return browser
 
 
-def run_session(session: Session, browser: Browser, start: threading.Event, deadline: list[float],
-                max_replies: int) -> None:
+def run_session(
+    session: Session, browser: Browser, start: threading.Event, deadline: list[float], max_replies: int
+) -> None:
     start.wait()
     path = f"/threads/{session.thread_id}/reply"
     n = 0
@@ -183,18 +187,31 @@ def run_session(session: Session, browser: Browser, start: threading.Event, dead
 
 # ---------------------------------------------------------------- the instance and the server
 
+
 def clean_env(instance: Path, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIROBA_")}
-    env.update({"HIROBA_INSTANCE_PATH": str(instance), "HIROBA_RATELIMIT_LOGIN": RAISED_LIMIT,
-                "HIROBA_RATELIMIT_API": RAISED_LIMIT, "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "HIROBA_INSTANCE_PATH": str(instance),
+            "HIROBA_RATELIMIT_LOGIN": RAISED_LIMIT,
+            "HIROBA_RATELIMIT_API": RAISED_LIMIT,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if database_url:
         env["HIROBA_DATABASE_URL"] = database_url
     return env
 
 
 def flask_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "forum", *args], cwd=ROOT, env=env,  # noqa: S603
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "forum", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if check and done.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
     return done
@@ -221,15 +238,29 @@ def prepare(app, sessions: int, same_thread_only: bool) -> tuple[list[str], list
         db.session.commit()
         admin = db.session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.id).limit(1))
         for rule in db.session.scalars(select(ModerationRule).where(ModerationRule.kind.in_(LIFTED_RULES))).all():
-            rules_admin.save_rule(admin, rule, kind=rule.kind, action=rule.action, name=rule.name,
-                               patterns=rule.patterns or "", regex=rule.regex, room_id=rule.room_id,
-                               params="\n".join(f"{k} = {v}" for k, v in (rule.params or {}).items()),
-                               enabled=False)
+            rules_admin.save_rule(
+                admin,
+                rule,
+                kind=rule.kind,
+                action=rule.action,
+                name=rule.name,
+                patterns=rule.patterns or "",
+                regex=rule.regex,
+                room_id=rule.room_id,
+                params="\n".join(f"{k} = {v}" for k, v in (rule.params or {}).items()),
+                enabled=False,
+            )
         someone = accounts.user_by_email(emails[0])
-        open_threads = [t.id for t in db.session.scalars(
-            select(Thread).join(Room, Thread.room_id == Room.id)
-            .where(Room.state == RoomState.OPEN.value).order_by(Thread.id))
-            if posts.refusal(someone, posts.place_of(t), t) is None]
+        open_threads = [
+            t.id
+            for t in db.session.scalars(
+                select(Thread)
+                .join(Room, Thread.room_id == Room.id)
+                .where(Room.state == RoomState.OPEN.value)
+                .order_by(Thread.id)
+            )
+            if posts.refusal(someone, posts.place_of(t), t) is None
+        ]
         db.session.remove()
         db.engine.dispose()
     if len(open_threads) < 2 and not same_thread_only:
@@ -251,12 +282,32 @@ def free_port() -> int:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--timeout", "60",
-               "--graceful-timeout", "10", "forum:create_app()"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
+        "forum:create_app()",
+    ]
     with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
-                                start_new_session=True)
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_ready(server: subprocess.Popen, base: str, log: Path, seconds: float = 60) -> None:
@@ -295,6 +346,7 @@ def stop_gunicorn(server: subprocess.Popen) -> str:
 
 
 # ---------------------------------------------------------------- checks
+
 
 def search_through_server(base: str, tokens: list[str], threads: int) -> dict[str, set[int]]:
     """Each token through the server's /api/v1/search as a guest: the ids it answers."""
@@ -341,8 +393,9 @@ def read_database(app, thread_ids: set[int]) -> tuple[dict[str, list[tuple[int, 
     stored: dict[str, list[tuple[int, int, int, str]]] = {}
     numbering: dict[int, dict] = {}
     with app.app_context():
-        rows = db.session.execute(select(Post.id, Post.thread_id, Post.number, Post.state, Post.body)
-                                  .where(Post.body.contains(MARKER + "-"))).all()
+        rows = db.session.execute(
+            select(Post.id, Post.thread_id, Post.number, Post.state, Post.body).where(Post.body.contains(MARKER + "-"))
+        ).all()
         for post_id, thread_id, number, state, body in rows:
             match = MARKER_RE.search(body or "")
             if match:
@@ -351,8 +404,14 @@ def read_database(app, thread_ids: set[int]) -> tuple[dict[str, list[tuple[int, 
         for thread_id in sorted(thread_ids):
             thread = db.session.get(Thread, thread_id)
             numbers = list(db.session.scalars(select(Post.number).where(Post.thread_id == thread_id)))
-            published = db.session.scalar(select(func.count()).select_from(Post).where(
-                Post.thread_id == thread_id, Post.state == PostState.PUBLISHED.value)) or 0
+            published = (
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(Post)
+                    .where(Post.thread_id == thread_id, Post.state == PostState.PUBLISHED.value)
+                )
+                or 0
+            )
             top = max(numbers, default=0)
             numbering[thread_id] = {
                 "posts": len(numbers),
@@ -361,7 +420,7 @@ def read_database(app, thread_ids: set[int]) -> tuple[dict[str, list[tuple[int, 
                 "next_number_off": thread.next_number != top + 1,
                 "public_count_off": thread.public_post_count != published,
                 "detail": f"numbers 1..{top} in {len(numbers)} posts, next_number {thread.next_number}, "
-                          f"public_post_count {thread.public_post_count} for {published} published",
+                f"public_post_count {thread.public_post_count} for {published} published",
             }
         db.session.remove()
     return stored, numbering
@@ -387,15 +446,25 @@ def pct(values: list[float], p: float) -> float:
 
 # ---------------------------------------------------------------- main
 
+
 def ensure_gunicorn() -> None:
     """The bench's own set-up: gunicorn (the ``bench`` extra, pinned in constraints.txt) if missing."""
     import importlib.util
 
     if importlib.util.find_spec("gunicorn") is None:
         root = Path(__file__).resolve().parents[1]
-        pip = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-               "-c", str(root / "constraints.txt"), "gunicorn"]
-        subprocess.run(pip, check=True)  # noqa: S603 (fixed arguments)
+        pip = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "-c",
+            str(root / "constraints.txt"),
+            "gunicorn",
+        ]
+        subprocess.run(pip, check=True)
 
 
 def main() -> int:
@@ -407,8 +476,10 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--same-thread-only", action="store_true", help="every session replies to one thread")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
-    parser.add_argument("--database-url", help="an empty database instead of SQLite in the instance "
-                        "(e.g. postgresql+psycopg://…; the bench migrates it)")
+    parser.add_argument(
+        "--database-url",
+        help="an empty database instead of SQLite in the instance (e.g. postgresql+psycopg://…; the bench migrates it)",
+    )
     args = parser.parse_args()
     if args.sessions < 1 or args.workers < 1 or args.seconds <= 0:
         parser.error("--sessions, --workers and --seconds must be positive")
@@ -434,8 +505,10 @@ def main() -> int:
 
         app = create_app()
         emails, targets = prepare(app, args.sessions, args.same_thread_only)
-        print(f"instance {instance} ready in {time.perf_counter() - t:.1f} s; threads replied to: "
-              f"{dict(Counter(targets))} (thread: sessions)")
+        print(
+            f"instance {instance} ready in {time.perf_counter() - t:.1f} s; threads replied to: "
+            f"{dict(Counter(targets))} (thread: sessions)"
+        )
 
         port = args.port or free_port()
         base = f"http://127.0.0.1:{port}"
@@ -444,12 +517,15 @@ def main() -> int:
         wait_ready(server, base, log)
         print(f"gunicorn {args.workers} sync workers on {base} (pid {server.pid}); log {log}")
 
-        sessions = [Session(i + 1, email, thread_id)
-                    for i, (email, thread_id) in enumerate(zip(emails, targets, strict=True))]
+        sessions = [
+            Session(i + 1, email, thread_id) for i, (email, thread_id) in enumerate(zip(emails, targets, strict=True))
+        ]
         browsers = [log_in(base, s.email) for s in sessions]
         start, deadline = threading.Event(), [0.0]
-        runners = [threading.Thread(target=run_session, args=(s, b, start, deadline, args.max_replies))
-                   for s, b in zip(sessions, browsers, strict=True)]
+        runners = [
+            threading.Thread(target=run_session, args=(s, b, start, deadline, args.max_replies))
+            for s, b in zip(sessions, browsers, strict=True)
+        ]
         for runner in runners:
             runner.start()
         began = time.monotonic()
@@ -478,25 +554,31 @@ def main() -> int:
 
     thread_ids = set(targets)
     stored, numbering = read_database(app, thread_ids)
-    stored_published = {tok: rows for tok, rows in stored.items()
-                        if any(state == "published" for *_r, state in rows)}
-    found_server = sum(1 for tok, rows in stored_published.items()
-                       if any(post_id in by_server.get(tok, set()) for post_id, *_r in rows))
+    stored_published = {tok: rows for tok, rows in stored.items() if any(state == "published" for *_r, state in rows)}
+    found_server = sum(
+        1
+        for tok, rows in stored_published.items()
+        if any(post_id in by_server.get(tok, set()) for post_id, *_r in rows)
+    )
     found_index = in_fresh_index(app, stored_published)
     check = flask_cli(env, "search", "check", check=False)
 
     acked_tokens = {r.token: r for r in acked}
     duplicates = sum(1 for rows in stored.values() if len(rows) > 1)
     missing = sum(1 for tok in acked_tokens if tok not in stored)
-    wrong_place = sum(1 for tok, r in acked_tokens.items() if tok in stored and len(stored[tok]) == 1
-                      and stored[tok][0][1:3] != (r.acked_thread, r.acked_number))
+    wrong_place = sum(
+        1
+        for tok, r in acked_tokens.items()
+        if tok in stored and len(stored[tok]) == 1 and stored[tok][0][1:3] != (r.acked_thread, r.acked_number)
+    )
     unacked_stored = sum(1 for tok in stored if tok not in acked_tokens)
     statuses = Counter(c.status for c in calls)
     reply_statuses = Counter(r.status for r in replies)
     server_errors = sum(n for code, n in statuses.items() if isinstance(code, int) and code >= 500)
     transport = sum(n for code, n in statuses.items() if isinstance(code, str))
-    other_redirects = Counter(r.location.split("?")[0].split("#")[0] for r in replies
-                              if r.status == 303 and r.acked_number is None)
+    other_redirects = Counter(
+        r.location.split("?")[0].split("#")[0] for r in replies if r.status == 303 and r.acked_number is None
+    )
     gaps = sum(v["gaps"] for v in numbering.values())
     number_dups = sum(v["duplicates"] for v in numbering.values())
     counters_off = sum(v["next_number_off"] + v["public_count_off"] for v in numbering.values())
@@ -504,12 +586,14 @@ def main() -> int:
     form_ms = [c.ms for c in calls if c.kind == "form"]
 
     rows: list[tuple[str, object, bool | None]] = [
-        ("workers / sessions / seconds", f"{args.workers} / {args.sessions} / {elapsed:.1f}"
-         f"{' (same thread only)' if args.same_thread_only else ''}", None),
+        (
+            "workers / sessions / seconds",
+            f"{args.workers} / {args.sessions} / {elapsed:.1f}{' (same thread only)' if args.same_thread_only else ''}",
+            None,
+        ),
         ("requests (form GET + reply POST)", f"{len(calls)} ({len(form_ms)} + {len(reply_ms)})", None),
         ("statuses, all requests", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=str)), None),
-        ("statuses, reply POSTs", ", ".join(f"{k}: {v}" for k, v in sorted(reply_statuses.items(), key=str)),
-         None),
+        ("statuses, reply POSTs", ", ".join(f"{k}: {v}" for k, v in sorted(reply_statuses.items(), key=str)), None),
         ("5xx", server_errors, server_errors == 0),
         ("transport errors (no answer)", transport, transport == 0),
         ("acknowledged (303 to #p<number>)", len(acked), len(acked) > 0),
@@ -519,21 +603,31 @@ def main() -> int:
         ("acknowledged but missing", missing, missing == 0),
         ("acknowledged, other thread/number", wrong_place, wrong_place == 0),
         ("stored but not acknowledged", unacked_stored, unacked_stored == 0),
-        ("found by the server's search", f"{found_server} of {len(stored_published)} published",
-         found_server == len(stored_published)),
-        ("in the index (fresh reader)", f"{found_index} of {len(stored_published)}",
-         found_index == len(stored_published)),
-        ("`search check` (no manual sync)", f"exit {check.returncode}: {check.stdout.strip()}",
-         check.returncode == 0),
+        (
+            "found by the server's search",
+            f"{found_server} of {len(stored_published)} published",
+            found_server == len(stored_published),
+        ),
+        (
+            "in the index (fresh reader)",
+            f"{found_index} of {len(stored_published)}",
+            found_index == len(stored_published),
+        ),
+        ("`search check` (no manual sync)", f"exit {check.returncode}: {check.stdout.strip()}", check.returncode == 0),
         ("threads checked", len(numbering), None),
         ("number gaps / duplicate numbers", f"{gaps} / {number_dups}", gaps == 0 and number_dups == 0),
         ("thread counters off", counters_off, counters_off == 0),
-        ("reply POST latency p50/p95/p99 ms",
-         f"{pct(reply_ms, 50):.0f} / {pct(reply_ms, 95):.0f} / {pct(reply_ms, 99):.0f}", None),
-        ("form GET latency p50/p95/p99 ms",
-         f"{pct(form_ms, 50):.0f} / {pct(form_ms, 95):.0f} / {pct(form_ms, 99):.0f}", None),
-        ("req/s (all) / acknowledged replies/s",
-         f"{len(calls) / elapsed:.1f} / {len(acked) / elapsed:.1f}", None),
+        (
+            "reply POST latency p50/p95/p99 ms",
+            f"{pct(reply_ms, 50):.0f} / {pct(reply_ms, 95):.0f} / {pct(reply_ms, 99):.0f}",
+            None,
+        ),
+        (
+            "form GET latency p50/p95/p99 ms",
+            f"{pct(form_ms, 50):.0f} / {pct(form_ms, 95):.0f} / {pct(form_ms, 99):.0f}",
+            None,
+        ),
+        ("req/s (all) / acknowledged replies/s", f"{len(calls) / elapsed:.1f} / {len(acked) / elapsed:.1f}", None),
     ]
     if stuck:
         rows.append(("sessions still waiting at the end", stuck, False))
@@ -551,10 +645,13 @@ def main() -> int:
     if check.stderr.strip():
         print("search check stderr:", check.stderr.strip()[-1500:])
     server_log = log.read_text(errors="replace")
-    errors = Counter(line.strip() for line in server_log.splitlines()
-                     if re.match(r"^\s*\w+(\.\w+)*(Error|Exception)\b", line))
-    print(f"server log: {server_log.count('Traceback')} tracebacks"
-          + "".join(f"\n  {n} x {line[:200]}" for line, n in errors.most_common(5)))
+    errors = Counter(
+        line.strip() for line in server_log.splitlines() if re.match(r"^\s*\w+(\.\w+)*(Error|Exception)\b", line)
+    )
+    print(
+        f"server log: {server_log.count('Traceback')} tracebacks"
+        + "".join(f"\n  {n} x {line[:200]}" for line, n in errors.most_common(5))
+    )
     failed = [name for name, _v, ok in rows if ok is False]
     print("\nINVARIANTS FAILED: " + "; ".join(failed) if failed else "\nall invariants hold")
     if args.keep:

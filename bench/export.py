@@ -34,8 +34,14 @@ PII = ["連絡先は090-1234-5678です。", "メールは taro@example.jp へ�
 def app_for(folder: Path):
     from forum import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}", "SEARCH_AUTO_SYNC": False,
-                       "BASE_URL": "https://hiroba.example.jp"}, instance_path=str(folder / "instance"))
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "SEARCH_AUTO_SYNC": False,
+            "BASE_URL": "https://hiroba.example.jp",
+        },
+        instance_path=str(folder / "instance"),
+    )
 
 
 def build(folder: Path, n: int, seed: int = 20261123) -> None:
@@ -56,27 +62,62 @@ def build(folder: Path, n: int, seed: int = 20261123) -> None:
         dept = Department(name="企画政策課")
         db.session.add(dept)
         db.session.flush()
-        room = Room(area="city", title="市の情報化について", purpose="意見募集", posting_rules="ルール",
-                    handling="報告", department_id=dept.id, opens_at=start,
-                    closes_at=start + timedelta(days=90), state="closed")
+        room = Room(
+            area="city",
+            title="市の情報化について",
+            purpose="意見募集",
+            posting_rules="ルール",
+            handling="報告",
+            department_id=dept.id,
+            opens_at=start,
+            closes_at=start + timedelta(days=90),
+            state="closed",
+        )
         db.session.add(room)
         db.session.flush()
-        users = [{"handle": f"住民{i}", "handle_key": f"住民{i}", "email": f"r{i}@example.jp", "password_hash": "x",
-                  "role": "resident", "email_verified_at": start} for i in range(2000)]
+        users = [
+            {
+                "handle": f"住民{i}",
+                "handle_key": f"住民{i}",
+                "email": f"r{i}@example.jp",
+                "password_hash": "x",
+                "role": "resident",
+                "email_verified_at": start,
+            }
+            for i in range(2000)
+        ]
         db.session.execute(insert(User), users)
         user_ids = list(range(1, 2001))
-        threads = [{"room_id": room.id, "title": f"話題{i}", "next_number": 1, "public_post_count": 1,
-                    "created_at": start, "last_posted_at": start} for i in range(50)]
+        threads = [
+            {
+                "room_id": room.id,
+                "title": f"話題{i}",
+                "next_number": 1,
+                "public_post_count": 1,
+                "created_at": start,
+                "last_posted_at": start,
+            }
+            for i in range(50)
+        ]
         db.session.execute(insert(Thread), threads)
         rows = []
         for i in range(1, n + 1):
             body = "".join(rng.choice(sentences) for _ in range(rng.randint(1, 4)))
             if rng.random() < 0.01:
                 body += rng.choice(PII)
-            rows.append({"thread_id": 1 + i % 50, "number": 1 + i // 50, "author_id": rng.choice(user_ids),
-                         "body": body, "masked_text": masked_plain_text(body), "masked_version": MASK_VERSION,
-                         "state": "published", "reaction_count": rng.choice([0, 0, 0, 1, 2, 5]),
-                         "created_at": start + timedelta(seconds=i * 70)})
+            rows.append(
+                {
+                    "thread_id": 1 + i % 50,
+                    "number": 1 + i // 50,
+                    "author_id": rng.choice(user_ids),
+                    "body": body,
+                    "masked_text": masked_plain_text(body),
+                    "masked_version": MASK_VERSION,
+                    "state": "published",
+                    "reaction_count": rng.choice([0, 0, 0, 1, 2, 5]),
+                    "created_at": start + timedelta(seconds=i * 70),
+                }
+            )
             if len(rows) == 5000:
                 db.session.execute(insert(Post), rows)
                 rows = []
@@ -110,16 +151,33 @@ def run_one(folder: Path, fmt: str) -> None:
         else:
             opinions = list(selection.opinions(flt))
             summary = summaries.summary_of(flt, opinions)
-            meta = {"generated_at": clock.now().isoformat(), "generated_by": "bench", "title": "bench",
-                    "filter": flt.describe(), "format": fmt, "rows": len(opinions), "filter_text": "bench"}
+            meta = {
+                "generated_at": clock.now().isoformat(),
+                "generated_by": "bench",
+                "title": "bench",
+                "filter": flt.describe(),
+                "format": fmt,
+                "rows": len(opinions),
+                "filter_text": "bench",
+            }
             writer = {"json": formats.write_json, "xlsx": formats.write_xlsx, "report": formats.write_report}[fmt]
             started = time.perf_counter()
             rows = writer(opinions, summary, out, meta)
         seconds = time.perf_counter() - started
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"format": fmt, "rows": rows, "seconds": seconds, "peak_mib": peak / 1024,
-                      "size_mib": out.stat().st_size / 2**20}))
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
+    print(
+        json.dumps(
+            {
+                "format": fmt,
+                "rows": rows,
+                "seconds": seconds,
+                "peak_mib": peak / 1024,
+                "size_mib": out.stat().st_size / 2**20,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -137,11 +195,17 @@ def main() -> None:
     print(f"opinions              {args.n:>10,}   (database built in {time.perf_counter() - started:.0f} s)")
     print(f"{'format':<8} {'rows':>9} {'seconds':>9} {'peak MiB':>9} {'file MiB':>9}")
     for fmt in FORMATS:
-        done = subprocess.run([sys.executable, __file__, "--one", fmt, "--folder", str(folder)], check=True,  # noqa: S603
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", fmt, "--folder", str(folder)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{fmt:<8} {result['rows']:>9,} {result['seconds']:>9.1f} {result['peak_mib']:>9.0f} "
-              f"{result['size_mib']:>9.1f}")
+        print(
+            f"{fmt:<8} {result['rows']:>9,} {result['seconds']:>9.1f} {result['peak_mib']:>9.0f} "
+            f"{result['size_mib']:>9.1f}"
+        )
 
 
 if __name__ == "__main__":

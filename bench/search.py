@@ -25,9 +25,17 @@ from forum.data import CORPUS
 from forum.search.backend import SearchDoc, SearchQuery, WhooshBackend
 
 QUERIES = [
-    ("1-term", "防災"), ("1-term", "市民"), ("1-term", "情報"), ("2-term", "電子 会議室"),
-    ("2-term", "個人情報 保護"), ("phrase", '"電子自治体"'), ("phrase", '"行政サービス"'),
-    ("filtered", "市民 area:city"), ("2-char CJK", "推進"), ("2-char CJK", "計画"), ("Latin", "it"),
+    ("1-term", "防災"),
+    ("1-term", "市民"),
+    ("1-term", "情報"),
+    ("2-term", "電子 会議室"),
+    ("2-term", "個人情報 保護"),
+    ("phrase", '"電子自治体"'),
+    ("phrase", '"行政サービス"'),
+    ("filtered", "市民 area:city"),
+    ("2-char CJK", "推進"),
+    ("2-char CJK", "計画"),
+    ("Latin", "it"),
     ("Latin", "lgwan"),
 ]
 
@@ -43,9 +51,16 @@ def documents(n: int, seed: int = 20261123):
     start = datetime(2025, 1, 1, tzinfo=UTC)
     for i in range(1, n + 1):
         body = "".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
-        yield SearchDoc(id=i, thread_id=1 + i // 30, title="", body=body, author=f"住民{i % 997}",
-                        created_at=start + timedelta(minutes=i), room_id=1 + i % 40,
-                        area="city" if i % 3 else "citizen")
+        yield SearchDoc(
+            id=i,
+            thread_id=1 + i // 30,
+            title="",
+            body=body,
+            author=f"住民{i % 997}",
+            created_at=start + timedelta(minutes=i),
+            room_id=1 + i % 40,
+            area="city" if i % 3 else "citizen",
+        )
 
 
 def folder_size(folder: Path) -> int:
@@ -99,8 +114,10 @@ def main() -> None:
     for kind, values in timings.items():
         values.sort()
         print(f"{kind:<14} {pct(values, 50):>8.1f} {pct(values, 95):>8.1f} {pct(values, 99):>8.1f}")
-    print(f"{'all':<14} {pct(every, 50):>8.1f} {pct(every, 95):>8.1f} {pct(every, 99):>8.1f}"
-          f"   (median of all {statistics.median(every):.1f})")
+    print(
+        f"{'all':<14} {pct(every, 50):>8.1f} {pct(every, 95):>8.1f} {pct(every, 99):>8.1f}"
+        f"   (median of all {statistics.median(every):.1f})"
+    )
 
 
 if __name__ == "__main__":

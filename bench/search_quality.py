@@ -36,7 +36,7 @@ def samples(texts: list[str], size: int, count: int, rng: random.Random) -> set[
         if len(text) <= size:
             continue
         start = rng.randrange(0, len(text) - size)
-        piece = text[start:start + size]
+        piece = text[start : start + size]
         if all((m := RUN.fullmatch(ch)) and m.group(1) for ch in piece):
             found.add(piece)
     return found
@@ -62,8 +62,10 @@ def main() -> None:
             relevant += len(truth)
             retrieved += len(got)
             correct += len(truth & got)
-        print(f"{size:<8} {len(queries):>8} {relevant:>9} {correct / max(relevant, 1):>8.3f} "
-              f"{correct / max(retrieved, 1):>10.3f}")
+        print(
+            f"{size:<8} {len(queries):>8} {relevant:>9} {correct / max(relevant, 1):>8.3f} "
+            f"{correct / max(retrieved, 1):>10.3f}"
+        )
 
 
 if __name__ == "__main__":

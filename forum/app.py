@@ -21,8 +21,7 @@ class _SessionInterface(SecureCookieSessionInterface):
     """Session cookie is Secure in production, and in any mode whenever the request is HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]
-                    or (has_request_context() and request.is_secure))
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -52,8 +51,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     login.init_app(app)
     login.user_loader(load_session_user)
     login.login_view = "auth.login"
@@ -70,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     errors.register(app)
     ui.register(app)
     from forum.dates import filters as date_filters
+
     app.jinja_env.filters.update(date_filters())
     cli.register(app)
     return app
@@ -95,8 +98,24 @@ def _register_blueprints(app: Flask) -> None:
         threads,
     )
 
-    for module in (main, auth, account, mypage, admin, answer_tables, department, exports, opinions, rooms,
-                   threads, boards, letters, feeds, search, api):
+    for module in (
+        main,
+        auth,
+        account,
+        mypage,
+        admin,
+        answer_tables,
+        department,
+        exports,
+        opinions,
+        rooms,
+        threads,
+        boards,
+        letters,
+        feeds,
+        search,
+        api,
+    ):
         app.register_blueprint(module.bp)
     from moderation import models  # noqa: F401  (the moderation tables join the metadata)
     from moderation import views as moderation_views

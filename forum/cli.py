@@ -23,23 +23,24 @@ users_cli = AppGroup("users", help="Create and manage user accounts.")
 @users_cli.command("create")
 @click.option("--handle", required=True, help="Public handle name.")
 @click.option("--email", required=True, help="E-mail address (login).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Password (asked for when not given).")
-@click.option("--role", type=click.Choice([r.value for r in ASSIGNABLE_ROLES]),
-              default=Role.RESIDENT.value, show_default=True)
+@click.option(
+    "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Password (asked for when not given)."
+)
+@click.option(
+    "--role", type=click.Choice([r.value for r in ASSIGNABLE_ROLES]), default=Role.RESIDENT.value, show_default=True
+)
 @click.option("--department", "department_name", help="Department name, for --role staff.")
-def create_user(handle: str, email: str, password: str, role: str,
-                department_name: str | None) -> None:
+def create_user(handle: str, email: str, password: str, role: str, department_name: str | None) -> None:
     """Create a verified account with a role (the way to make the first admin)."""
     department = None
     if department_name:
         department = next((d for d in _departments() if d.name == department_name), None)
         if department is None:
-            raise click.BadParameter(f"no department named {department_name!r}",
-                                     param_hint="--department")
+            raise click.BadParameter(f"no department named {department_name!r}", param_hint="--department")
     try:
-        user = accounts.create_user(handle, email, password, role=Role(role),
-                                    department=department, verified=True, allow_reserved=True)
+        user = accounts.create_user(
+            handle, email, password, role=Role(role), department=department, verified=True, allow_reserved=True
+        )
         db.session.commit()
     except AccountError as error:
         db.session.rollback()
@@ -122,9 +123,14 @@ def _send_outbox(due_only: bool, retry_given_up: bool = False) -> bool:
     from forum.services import mailing
 
     report = mailing.deliver(due_only=due_only, retry_given_up=retry_given_up)
-    click.echo(f"mails sent: {report.sent}, failed: {report.failed}, waiting: {report.waiting}"
-               + (f", given up after {current_app.config['MAIL_MAX_ATTEMPTS']} tries: {report.given_up}"
-                  if report.given_up else ""))
+    click.echo(
+        f"mails sent: {report.sent}, failed: {report.failed}, waiting: {report.waiting}"
+        + (
+            f", given up after {current_app.config['MAIL_MAX_ATTEMPTS']} tries: {report.given_up}"
+            if report.given_up
+            else ""
+        )
+    )
     return report.failed == 0
 
 
@@ -147,14 +153,18 @@ def import_command(file: Path, room_id: int) -> None:
         for error in result.errors:
             click.echo(error, err=True)
         raise click.ClickException(f"{len(result.errors)} bad line(s); nothing was loaded")
-    click.echo(f"imported {result.posts} posts in {result.threads} new threads; "
-               f"{result.skipped} already there")
+    click.echo(f"imported {result.posts} posts in {result.threads} new threads; {result.skipped} already there")
 
 
 @click.group("export", invoke_without_command=True)
 @click.option("--room", "room_ids", type=int, multiple=True, help="A room id (repeat for more).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "csv-utf8", "broadlistening", "json", "xlsx", "report"]),
-              default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "csv-utf8", "broadlistening", "json", "xlsx", "report"]),
+    default="csv",
+    show_default=True,
+)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--since", help="First day (YYYY-MM-DD, Japan time).")
 @click.option("--until", help="Last day (YYYY-MM-DD, Japan time), included.")
@@ -175,8 +185,14 @@ def export_command(ctx, room_ids, fmt, out, since, until, thread_ids, statuses, 
     from forum.services.errors import ServiceError
     from forum.services.search import parse_day
 
-    flt = ExportFilter(room_ids=tuple(room_ids), thread_ids=tuple(thread_ids), since=parse_day(since),
-                       until=parse_day(until, end=True), statuses=tuple(statuses), tags=tuple(tags))
+    flt = ExportFilter(
+        room_ids=tuple(room_ids),
+        thread_ids=tuple(thread_ids),
+        since=parse_day(since),
+        until=parse_day(until, end=True),
+        statuses=tuple(statuses),
+        tags=tuple(tags),
+    )
     try:
         rows = exports.export(None, flt, fmt, out, via="cli")
     except ServiceError as error:
@@ -248,8 +264,9 @@ def search_check() -> None:
     from forum.search import sync
 
     missing, extra = sync.check()
-    click.echo(f"missing from the index: {len(missing)}; should not be there: {len(extra)}; "
-               f"outbox waiting: {sync.pending()}")
+    click.echo(
+        f"missing from the index: {len(missing)}; should not be there: {len(extra)}; outbox waiting: {sync.pending()}"
+    )
     for label, ids in (("missing post ids", missing), ("post ids to remove", extra)):
         if ids:
             shown = sorted(ids)

@@ -28,20 +28,30 @@ MESSAGES = {
     405: (_l("Method not allowed"), _l("This page cannot be used in that way.")),
     410: (_l("No longer here"), _l("This file was removed after its keeping time. Please export again.")),
     413: (_l("Too large"), _l("What you sent is too large. Please make it smaller and try again.")),
-    429: (_l("Too many requests"),
-          _l("You have made too many requests in a short time. Please wait a moment and try again.")),
-    503: (_l("Temporarily unavailable"),
-          _l("This part of the site cannot be used just now. Nothing was lost; please try again in a little while.")),
-    500: (_l("Server error"),
-          _l("Something went wrong on our side. Nothing you entered is your fault; please try again later.")),
+    429: (
+        _l("Too many requests"),
+        _l("You have made too many requests in a short time. Please wait a moment and try again."),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("This part of the site cannot be used just now. Nothing was lost; please try again in a little while."),
+    ),
+    500: (
+        _l("Server error"),
+        _l("Something went wrong on our side. Nothing you entered is your fault; please try again later."),
+    ),
 }
 
 
 SPECIFIC = {
-    MailError: (_l("Mail could not be sent"),
-                _l("We could not send the e-mail just now. Nothing was lost; please try again in a little while.")),
-    IndexOutdated: (_l("Search is being prepared"),
-                    _l("The search index is being rebuilt. Please try again in a few minutes.")),
+    MailError: (
+        _l("Mail could not be sent"),
+        _l("We could not send the e-mail just now. Nothing was lost; please try again in a little while."),
+    ),
+    IndexOutdated: (
+        _l("Search is being prepared"),
+        _l("The search index is being rebuilt. Please try again in a few minutes."),
+    ),
 }
 
 
@@ -61,8 +71,7 @@ def render_error(code: int, detail: str | None = None, title=None, message=None)
     if request.path.startswith("/api/"):
         return jsonify({"error": {"status": code, "message": str(detail or message)}}), code
     try:
-        return render_template("error.html", code=code, title=title, message=message,
-                               detail=detail), code
+        return render_template("error.html", code=code, title=title, message=message, detail=detail), code
     except Exception:
         log.exception("the error page for %s could not be rendered; sending the plain one", code)
     headers = {"Content-Type": "text/html; charset=utf-8"}
@@ -76,10 +85,12 @@ def render_error(code: int, detail: str | None = None, title=None, message=None)
 def _plain_page(code: int, title: str, message: str) -> str:
     """The last resort: no template, no database, still in the visitor's language."""
     home = str(_l("Back to the home page"))
-    return (f'<!doctype html><html lang="{escape(str(get_locale() or "ja"))}"><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)} ({code})</title><main><h1>{escape(title)}</h1>"
-            f'<p>{escape(message)}</p><p><a href="/">{escape(home)}</a></p></main></html>')
+    return (
+        f'<!doctype html><html lang="{escape(str(get_locale() or "ja"))}"><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)} ({code})</title><main><h1>{escape(title)}</h1>"
+        f'<p>{escape(message)}</p><p><a href="/">{escape(home)}</a></p></main></html>'
+    )
 
 
 def retry_after() -> int:
@@ -95,10 +106,16 @@ def retry_after() -> int:
 def wait_message(seconds: int) -> str:
     """Seconds as the visitor counts them; an hourly limit's wait in minutes."""
     if seconds > 120:
-        return ngettext("Please wait about %(num)d minute, then send it again.",
-                        "Please wait about %(num)d minutes, then send it again.", -(-seconds // 60))
-    return ngettext("Please wait about %(num)d second, then send it again.",
-                    "Please wait about %(num)d seconds, then send it again.", seconds)
+        return ngettext(
+            "Please wait about %(num)d minute, then send it again.",
+            "Please wait about %(num)d minutes, then send it again.",
+            -(-seconds // 60),
+        )
+    return ngettext(
+        "Please wait about %(num)d second, then send it again.",
+        "Please wait about %(num)d seconds, then send it again.",
+        seconds,
+    )
 
 
 def too_many_requests(form_page: Callable[[str], str] | None = None) -> Response:
@@ -122,9 +139,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, str(_l(
-            "The form has expired or was sent from another page. "
-            "Please go back, reload the page and send it again.")))
+        return render_error(
+            400,
+            str(
+                _l(
+                    "The form has expired or was sent from another page. "
+                    "Please go back, reload the page and send it again."
+                )
+            ),
+        )
 
     @app.errorhandler(MailError)
     @app.errorhandler(IndexOutdated)

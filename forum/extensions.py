@@ -23,7 +23,6 @@ NAMING_CONVENTION = {
 }
 
 
-
 class _LoginManager(LoginManager):
     """The "remember me" cookie is Secure on any HTTPS request, like the session cookie."""
 

@@ -92,14 +92,20 @@ NOTIFY_MODE_NAMES = {
 }
 
 RULE_KIND_NAMES = {
-    RuleKind.WORDS: _l("Words"), RuleKind.ELECTION: _l("Election campaigning"),
-    RuleKind.PII: _l("Personal information"), RuleKind.LINKS: _l("Links from new residents"),
-    RuleKind.RATE: _l("Posting speed"), RuleKind.DUPLICATE: _l("Same text again"),
-    RuleKind.NEW_RESIDENT: _l("First posts of new residents"), RuleKind.LENGTH: _l("Length"),
+    RuleKind.WORDS: _l("Words"),
+    RuleKind.ELECTION: _l("Election campaigning"),
+    RuleKind.PII: _l("Personal information"),
+    RuleKind.LINKS: _l("Links from new residents"),
+    RuleKind.RATE: _l("Posting speed"),
+    RuleKind.DUPLICATE: _l("Same text again"),
+    RuleKind.NEW_RESIDENT: _l("First posts of new residents"),
+    RuleKind.LENGTH: _l("Length"),
 }
 RULE_ACTION_NAMES = {
-    RuleAction.ALLOW: _l("Publish"), RuleAction.MASK: _l("Publish with the match hidden (＊)"),
-    RuleAction.FLAG: _l("Publish and put in the queue"), RuleAction.HOLD: _l("Hold for review"),
+    RuleAction.ALLOW: _l("Publish"),
+    RuleAction.MASK: _l("Publish with the match hidden (＊)"),
+    RuleAction.FLAG: _l("Publish and put in the queue"),
+    RuleAction.HOLD: _l("Hold for review"),
     RuleAction.BLOCK: _l("Refuse"),
 }
 
@@ -114,89 +120,105 @@ class ActionLabel(NamedTuple):
 # Every action the audit log can hold, in the order the pages list them. tests/test_labels.py
 # fails when code writes an action that is missing here.
 AUDIT_ACTIONS: dict[str, ActionLabel] = {
-    "rule.hold": ActionLabel(_l("Held by the rules"), _l(
-        "A post matched a posting rule and waited for a moderator before it could appear.")),
-    "rule.block": ActionLabel(_l("Refused by the rules"), _l(
-        "A post broke a posting rule and was not accepted; the author was told why.")),
-    "rule.flag": ActionLabel(_l("Published, to be checked"), _l(
-        "A post matched a posting rule; it was published and a moderator checks it later.")),
-    "rule.mask": ActionLabel(_l("Published with a part hidden"), _l(
-        "A part of a post, such as a phone number, was hidden when it was published.")),
-    "post.approve": ActionLabel(_l("Held post published"), _l(
-        "A moderator checked a held post and published it.")),
-    "post.reject": ActionLabel(_l("Held post not published"), _l(
-        "A moderator decided not to publish a held post and told the author why.")),
-    "post.hide": ActionLabel(_l("Post hidden"), _l(
-        "A moderator hid a published post and told the author why.")),
-    "post.restore": ActionLabel(_l("Post shown again"), _l(
-        "A moderator showed a hidden post again.")),
-    "post.redact": ActionLabel(_l("Part of a post edited"), _l(
-        "A moderator edited part of a post; the post says so.")),
-    "flags.hide": ActionLabel(_l("Hidden by flags"), _l(
-        "Residents flagged a post, so it was hidden until a moderator looks at it.")),
-    "flags.dismiss": ActionLabel(_l("Flags dismissed"), _l(
-        "A moderator looked at a flagged post and kept it as it was.")),
-    "appeal.create": ActionLabel(_l("Appeal received"), _l(
-        "An author asked the moderators to look at their decision again.")),
-    "appeal.grant": ActionLabel(_l("Appeal granted"), _l(
-        "After another look the decision was changed and the post was published.")),
-    "appeal.deny": ActionLabel(_l("Appeal not granted"), _l(
-        "After another look the decision stayed; the author was told why.")),
-    "sanction.warn": ActionLabel(_l("Warning"), _l(
-        "A moderator sent a member a warning.")),
-    "sanction.silence": ActionLabel(_l("Silence"), _l(
-        "A member can read but cannot post for a number of days.")),
-    "sanction.suspend": ActionLabel(_l("Suspension"), _l(
-        "A member cannot log in for a number of days.")),
-    "sanction.lift": ActionLabel(_l("Sanction lifted"), _l(
-        "A moderator ended a silence or suspension early and gave the reason.")),
-    "thread.lock": ActionLabel(_l("Thread locked"), _l(
-        "A thread stopped taking new posts.")),
-    "thread.unlock": ActionLabel(_l("Thread unlocked"), _l(
-        "A thread takes new posts again.")),
-    "thread.pin": ActionLabel(_l("Thread pinned"), _l(
-        "A thread was fixed at the top of its list.")),
-    "thread.unpin": ActionLabel(_l("Thread unpinned"), _l(
-        "A thread is no longer fixed at the top of its list.")),
-    "thread.slow_mode": ActionLabel(_l("Slow mode changed"), _l(
-        "The time a resident must wait between two posts in a thread was changed.")),
-    "thread.timer": ActionLabel(_l("Lock times set"), _l(
-        "A time was set for a thread to lock or unlock by itself.")),
-    "thread.move": ActionLabel(_l("Thread moved"), _l(
-        "A thread was moved to another room or board.")),
-    "room.approve": ActionLabel(_l("Room proposal accepted"), _l(
-        "A moderator opened a room that a resident proposed.")),
-    "room.decline": ActionLabel(_l("Room proposal declined"), _l(
-        "A moderator declined a proposed room and told the proposer why.")),
-    "rule.create": ActionLabel(_l("Rule added"), _l(
-        "A moderator added a posting rule.")),
-    "rule.update": ActionLabel(_l("Rule changed"), _l(
-        "A moderator changed a posting rule.")),
-    "opinion.tag": ActionLabel(_l("Opinion tagged"), _l(
-        "A coordinator or moderator sorted an opinion with tags.")),
-    "export.opinions": ActionLabel(_l("Opinions exported"), _l(
-        "The department in charge saved the opinions of a room as a file, to read and answer them.")),
-    "answer_table.start": ActionLabel(_l("Answer table started"), _l(
-        "Department staff began the table that answers the opinions of a room.")),
-    "answer_table.edit": ActionLabel(_l("Answer table edited"), _l(
-        "Department staff changed the draft answer table.")),
-    "answer_table.submit": ActionLabel(_l("Answer table sent for approval"), _l(
-        "The draft answer table was sent to be approved.")),
-    "answer_table.approve": ActionLabel(_l("Answer table approved"), _l(
-        "A second staff member or an administrator approved the answer table.")),
-    "answer_table.send_back": ActionLabel(_l("Answer table sent back"), _l(
-        "The answer table went back to draft with a note saying what to change.")),
-    "answer_table.publish": ActionLabel(_l("Answer table published"), _l(
-        "The department's answers were published on the room page.")),
+    "rule.hold": ActionLabel(
+        _l("Held by the rules"), _l("A post matched a posting rule and waited for a moderator before it could appear.")
+    ),
+    "rule.block": ActionLabel(
+        _l("Refused by the rules"), _l("A post broke a posting rule and was not accepted; the author was told why.")
+    ),
+    "rule.flag": ActionLabel(
+        _l("Published, to be checked"),
+        _l("A post matched a posting rule; it was published and a moderator checks it later."),
+    ),
+    "rule.mask": ActionLabel(
+        _l("Published with a part hidden"),
+        _l("A part of a post, such as a phone number, was hidden when it was published."),
+    ),
+    "post.approve": ActionLabel(_l("Held post published"), _l("A moderator checked a held post and published it.")),
+    "post.reject": ActionLabel(
+        _l("Held post not published"), _l("A moderator decided not to publish a held post and told the author why.")
+    ),
+    "post.hide": ActionLabel(_l("Post hidden"), _l("A moderator hid a published post and told the author why.")),
+    "post.restore": ActionLabel(_l("Post shown again"), _l("A moderator showed a hidden post again.")),
+    "post.redact": ActionLabel(_l("Part of a post edited"), _l("A moderator edited part of a post; the post says so.")),
+    "flags.hide": ActionLabel(
+        _l("Hidden by flags"), _l("Residents flagged a post, so it was hidden until a moderator looks at it.")
+    ),
+    "flags.dismiss": ActionLabel(
+        _l("Flags dismissed"), _l("A moderator looked at a flagged post and kept it as it was.")
+    ),
+    "appeal.create": ActionLabel(
+        _l("Appeal received"), _l("An author asked the moderators to look at their decision again.")
+    ),
+    "appeal.grant": ActionLabel(
+        _l("Appeal granted"), _l("After another look the decision was changed and the post was published.")
+    ),
+    "appeal.deny": ActionLabel(
+        _l("Appeal not granted"), _l("After another look the decision stayed; the author was told why.")
+    ),
+    "sanction.warn": ActionLabel(_l("Warning"), _l("A moderator sent a member a warning.")),
+    "sanction.silence": ActionLabel(_l("Silence"), _l("A member can read but cannot post for a number of days.")),
+    "sanction.suspend": ActionLabel(_l("Suspension"), _l("A member cannot log in for a number of days.")),
+    "sanction.lift": ActionLabel(
+        _l("Sanction lifted"), _l("A moderator ended a silence or suspension early and gave the reason.")
+    ),
+    "thread.lock": ActionLabel(_l("Thread locked"), _l("A thread stopped taking new posts.")),
+    "thread.unlock": ActionLabel(_l("Thread unlocked"), _l("A thread takes new posts again.")),
+    "thread.pin": ActionLabel(_l("Thread pinned"), _l("A thread was fixed at the top of its list.")),
+    "thread.unpin": ActionLabel(_l("Thread unpinned"), _l("A thread is no longer fixed at the top of its list.")),
+    "thread.slow_mode": ActionLabel(
+        _l("Slow mode changed"), _l("The time a resident must wait between two posts in a thread was changed.")
+    ),
+    "thread.timer": ActionLabel(_l("Lock times set"), _l("A time was set for a thread to lock or unlock by itself.")),
+    "thread.move": ActionLabel(_l("Thread moved"), _l("A thread was moved to another room or board.")),
+    "room.approve": ActionLabel(
+        _l("Room proposal accepted"), _l("A moderator opened a room that a resident proposed.")
+    ),
+    "room.decline": ActionLabel(
+        _l("Room proposal declined"), _l("A moderator declined a proposed room and told the proposer why.")
+    ),
+    "rule.create": ActionLabel(_l("Rule added"), _l("A moderator added a posting rule.")),
+    "rule.update": ActionLabel(_l("Rule changed"), _l("A moderator changed a posting rule.")),
+    "opinion.tag": ActionLabel(_l("Opinion tagged"), _l("A coordinator or moderator sorted an opinion with tags.")),
+    "export.opinions": ActionLabel(
+        _l("Opinions exported"),
+        _l("The department in charge saved the opinions of a room as a file, to read and answer them."),
+    ),
+    "answer_table.start": ActionLabel(
+        _l("Answer table started"), _l("Department staff began the table that answers the opinions of a room.")
+    ),
+    "answer_table.edit": ActionLabel(_l("Answer table edited"), _l("Department staff changed the draft answer table.")),
+    "answer_table.submit": ActionLabel(
+        _l("Answer table sent for approval"), _l("The draft answer table was sent to be approved.")
+    ),
+    "answer_table.approve": ActionLabel(
+        _l("Answer table approved"), _l("A second staff member or an administrator approved the answer table.")
+    ),
+    "answer_table.send_back": ActionLabel(
+        _l("Answer table sent back"), _l("The answer table went back to draft with a note saying what to change.")
+    ),
+    "answer_table.publish": ActionLabel(
+        _l("Answer table published"), _l("The department's answers were published on the room page.")
+    ),
 }
 # The part before the dot: how the audit log's filter groups the actions.
 AUDIT_GROUPS = {
-    "rule": _l("Rules"), "post": _l("Posts"), "flags": _l("Flags"), "appeal": _l("Appeals"),
-    "sanction": _l("Sanctions"), "thread": _l("Threads"), "room": _l("Room proposals"),
-    "opinion": _l("Opinions"), "export": _l("Export"), "answer_table": _l("Answer table"),
+    "rule": _l("Rules"),
+    "post": _l("Posts"),
+    "flags": _l("Flags"),
+    "appeal": _l("Appeals"),
+    "sanction": _l("Sanctions"),
+    "thread": _l("Threads"),
+    "room": _l("Room proposals"),
+    "opinion": _l("Opinions"),
+    "export": _l("Export"),
+    "answer_table": _l("Answer table"),
 }
 AUDIT_TARGET_NAMES = {
-    "post": _l("post"), "thread": _l("thread"), "room": _l("room"), "user": _l("member"),
+    "post": _l("post"),
+    "thread": _l("thread"),
+    "room": _l("room"),
+    "user": _l("member"),
     "moderationrule": _l("rule"),
 }
 

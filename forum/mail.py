@@ -56,8 +56,9 @@ def _refused_message(error: Exception) -> bool:
     """The server took the connection but refused this message (a recipient, the sender, the data);
     anything else (no connection, a failed greeting or login) makes it unusable for every mail."""
     server_level = smtplib.SMTPConnectError | smtplib.SMTPHeloError | smtplib.SMTPAuthenticationError
-    return (isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException)
-            and not isinstance(error, server_level))
+    return isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException) and not isinstance(
+        error, server_level
+    )
 
 
 def _send_smtp(msg: EmailMessage) -> None:

@@ -87,8 +87,7 @@ def _participate_in(user: Any, target: Any) -> bool:
 
 
 def _own_department(user: Any, room: Any) -> bool:
-    return role_of(user) is Role.ADMIN or (
-        room.department_id is not None and user.department_id == room.department_id)
+    return role_of(user) is Role.ADMIN or (room.department_id is not None and user.department_id == room.department_id)
 
 
 def _coordinates(user: Any, room: Any) -> bool:

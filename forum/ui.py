@@ -115,12 +115,23 @@ def _security_headers(response: Response) -> Response:
 def register(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.globals.update(
-        field_attrs=field_attrs, role_names=ROLE_NAMES, area_names=AREA_NAMES,
-        room_state_names=ROOM_STATE_NAMES, thread_status_names=THREAD_STATUS_NAMES,
-        board_kind_names=BOARD_KIND_NAMES, letter_status_names=LETTER_STATUS_NAMES,
-        notify_mode_names=NOTIFY_MODE_NAMES, Role=Role, Permission=Permission,
-        rule_kind_names=RULE_KIND_NAMES, rule_action_names=RULE_ACTION_NAMES, action_label=action_label,
-        action_explanation=action_explanation, target_label=target_label, rule_title=rule_title)
+        field_attrs=field_attrs,
+        role_names=ROLE_NAMES,
+        area_names=AREA_NAMES,
+        room_state_names=ROOM_STATE_NAMES,
+        thread_status_names=THREAD_STATUS_NAMES,
+        board_kind_names=BOARD_KIND_NAMES,
+        letter_status_names=LETTER_STATUS_NAMES,
+        notify_mode_names=NOTIFY_MODE_NAMES,
+        Role=Role,
+        Permission=Permission,
+        rule_kind_names=RULE_KIND_NAMES,
+        rule_action_names=RULE_ACTION_NAMES,
+        action_label=action_label,
+        action_explanation=action_explanation,
+        target_label=target_label,
+        rule_title=rule_title,
+    )
     app.jinja_env.globals["now"] = clock.now
     # safe: markup.render sanitizes with an allow-list (bleach)
     app.jinja_env.filters["markup"] = lambda source: Markup(markup.render(source))  # noqa: S704

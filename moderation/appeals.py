@@ -25,8 +25,12 @@ def appeal_of(post: Post) -> Appeal | None:
 
 
 def can_appeal(user: Any, post: Post) -> bool:
-    return (getattr(user, "is_authenticated", False) and post.author_id == user.id
-            and post.state in (PostState.REJECTED.value, PostState.HIDDEN.value) and appeal_of(post) is None)
+    return (
+        getattr(user, "is_authenticated", False)
+        and post.author_id == user.id
+        and post.state in (PostState.REJECTED.value, PostState.HIDDEN.value)
+        and appeal_of(post) is None
+    )
 
 
 def appeal(user: User, post: Post, text: str) -> Appeal:
@@ -57,8 +61,7 @@ def decide_appeal(moderator: User, record: Appeal, grant: bool, note: str) -> No
     if record.decided_at is not None:
         raise ServiceError(_l("This appeal was already decided."))
     if not may_decide(moderator, record):
-        raise ServiceError(_l("Another moderator decides this appeal, since you made the first decision."),
-                           status=403)
+        raise ServiceError(_l("Another moderator decides this appeal, since you made the first decision."), status=403)
     note = (note or "").strip()
     if not grant and not note:
         raise ServiceError(_l("Tell the author why the decision stays."), "note")
@@ -70,11 +73,14 @@ def decide_appeal(moderator: User, record: Appeal, grant: bool, note: str) -> No
         resolve_flags(post, "dismissed")
     audit(moderator, "appeal.grant" if grant else "appeal.deny", post, reason=note)
     if grant:
-        tell_author(post, lambda: _("Your appeal was granted; your post in “%(title)s” is published.",
-                                    title=post.thread.title))
+        tell_author(
+            post, lambda: _("Your appeal was granted; your post in “%(title)s” is published.", title=post.thread.title)
+        )
     else:
-        tell_author(post, lambda: _("Your appeal about “%(title)s” was not granted: %(note)s",
-                                    title=post.thread.title, note=note))
+        tell_author(
+            post,
+            lambda: _("Your appeal about “%(title)s” was not granted: %(note)s", title=post.thread.title, note=note),
+        )
     db.session.commit()
 
 

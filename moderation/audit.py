@@ -12,8 +12,15 @@ from moderation.models import AuditEntry
 
 def audit(actor: Any, action: str, target: Any = None, reason: str = "", details: dict | None = None) -> None:
     """Add an entry (not committed). ``actor`` None means the system (rules, flags, timers)."""
-    db.session.add(AuditEntry(
-        created_at=clock.now(), actor_id=actor.id if actor else None,
-        actor_handle=actor.handle if actor else "", action=action,
-        target_type=type(target).__name__.lower() if target is not None else "",
-        target_id=getattr(target, "id", None), reason=reason or "", details=details or {}))
+    db.session.add(
+        AuditEntry(
+            created_at=clock.now(),
+            actor_id=actor.id if actor else None,
+            actor_handle=actor.handle if actor else "",
+            action=action,
+            target_type=type(target).__name__.lower() if target is not None else "",
+            target_id=getattr(target, "id", None),
+            reason=reason or "",
+            details=details or {},
+        )
+    )

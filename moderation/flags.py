@@ -27,8 +27,14 @@ def flag_weight(user: User) -> float | None:
     if user.role in (Role.MODERATOR.value, Role.ADMIN.value):
         return None
     now = clock.now()
-    approved = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)) or 0
+    approved = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)
+        )
+        or 0
+    )
     age = now - user.created_at
     if age < timedelta(days=7) or approved < 3:
         return 0.5
@@ -38,8 +44,9 @@ def flag_weight(user: User) -> float | None:
 
 
 def open_flags(post: Post) -> list[Flag]:
-    return list(db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-                                   .order_by(Flag.id)))
+    return list(
+        db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None)).order_by(Flag.id))
+    )
 
 
 def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) -> str:
@@ -58,8 +65,15 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
     if reason == FlagReason.OTHER and not note:
         raise ServiceError(_l("Please explain the reason."), "note")
     weight = flag_weight(user)
-    if not insert_or_ignore(Flag, post_id=post.id, user_id=user.id, reason=reason, note=note,
-                            weight=weight if weight is not None else 0.0, created_at=clock.now()):
+    if not insert_or_ignore(
+        Flag,
+        post_id=post.id,
+        user_id=user.id,
+        reason=reason,
+        note=note,
+        weight=weight if weight is not None else 0.0,
+        created_at=clock.now(),
+    ):
         raise ServiceError(_l("You have already flagged this post. Thank you."))
     if weight is None:
         hide(user, post, note or str(FLAG_REASON_NAMES[FlagReason(reason)]))
@@ -67,10 +81,19 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
     score = sum(f.weight for f in open_flags(post))
     if score >= threshold:
         set_hidden(post, "flags")
-        audit(None, "flags.hide", post, details={"score": score, "threshold": threshold,
-                                                  "reasons": [f.reason for f in open_flags(post)]})
-        tell_author(post, lambda: _("Your post in “%(title)s” was flagged by several residents and is hidden "
-                                    "until a moderator reviews it.", title=post.thread.title))
+        audit(
+            None,
+            "flags.hide",
+            post,
+            details={"score": score, "threshold": threshold, "reasons": [f.reason for f in open_flags(post)]},
+        )
+        tell_author(
+            post,
+            lambda: _(
+                "Your post in “%(title)s” was flagged by several residents and is hidden until a moderator reviews it.",
+                title=post.thread.title,
+            ),
+        )
         db.session.commit()
         return "hidden"
     db.session.commit()
@@ -94,8 +117,12 @@ def hide(moderator: User, post: Post, reason: str) -> None:
     set_hidden(post, "moderator")
     resolve_flags(post, "upheld")
     audit(moderator, "post.hide", post, reason=reason)
-    tell_author(post, lambda: _("Your post in “%(title)s” was hidden by a moderator: %(reason)s",
-                                title=post.thread.title, reason=reason))
+    tell_author(
+        post,
+        lambda: _(
+            "Your post in “%(title)s” was hidden by a moderator: %(reason)s", title=post.thread.title, reason=reason
+        ),
+    )
     db.session.commit()
 
 

@@ -59,8 +59,14 @@ def explain(match: engine.Match) -> str:
 
 def match_reasons(details: dict) -> list[str]:
     """The rules' reasons kept in an audit entry, as sentences (the stored codes are for machines)."""
-    return [explain(engine.Match(m["rule_id"], engine.Kind(m["kind"]), engine.Action(m["action"]),
-                                 m["reason"], m.get("detail", ""))) for m in (details or {}).get("matches", [])]
+    return [
+        explain(
+            engine.Match(
+                m["rule_id"], engine.Kind(m["kind"]), engine.Action(m["action"]), m["reason"], m.get("detail", "")
+            )
+        )
+        for m in (details or {}).get("matches", [])
+    ]
 
 
 def refusal_message(decision: engine.Decision) -> str:
@@ -74,29 +80,53 @@ def refusal_message(decision: engine.Decision) -> str:
 
 # ---------------------------------------------------------------- screening
 
+
 def active_rules(room_id: int | None) -> list[engine.Rule]:
-    stmt = select(ModerationRule).where(ModerationRule.enabled.is_(True)).where(
-        or_(ModerationRule.room_id.is_(None), ModerationRule.room_id == room_id))
+    stmt = (
+        select(ModerationRule)
+        .where(ModerationRule.enabled.is_(True))
+        .where(or_(ModerationRule.room_id.is_(None), ModerationRule.room_id == room_id))
+    )
     return [row.to_rule() for row in db.session.scalars(stmt.order_by(ModerationRule.id))]
 
 
 def author_context(user: User, now: datetime) -> engine.AuthorContext:
     day = now - timedelta(days=1)
-    post_times = tuple(db.session.scalars(select(Post.created_at).where(
-        Post.author_id == user.id, Post.created_at > day)))
-    thread_times = tuple(db.session.scalars(select(Thread.created_at).where(
-        Thread.author_id == user.id, Thread.created_at > day)))
-    recent = tuple(db.session.execute(select(Post.created_at, Post.body).where(
-        Post.author_id == user.id, Post.created_at > now - timedelta(hours=1))).all())
-    approved = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)) or 0
-    return engine.AuthorContext(user_id=user.id, joined_at=user.created_at, approved_posts=approved,
-                                trusted=user.role in TRUSTED_ROLES, post_times=post_times,
-                                thread_times=thread_times, recent_bodies=recent)
+    post_times = tuple(
+        db.session.scalars(select(Post.created_at).where(Post.author_id == user.id, Post.created_at > day))
+    )
+    thread_times = tuple(
+        db.session.scalars(select(Thread.created_at).where(Thread.author_id == user.id, Thread.created_at > day))
+    )
+    recent = tuple(
+        db.session.execute(
+            select(Post.created_at, Post.body).where(
+                Post.author_id == user.id, Post.created_at > now - timedelta(hours=1)
+            )
+        ).all()
+    )
+    approved = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)
+        )
+        or 0
+    )
+    return engine.AuthorContext(
+        user_id=user.id,
+        joined_at=user.created_at,
+        approved_posts=approved,
+        trusted=user.role in TRUSTED_ROLES,
+        post_times=post_times,
+        thread_times=thread_times,
+        recent_bodies=recent,
+    )
 
 
-def screen_post(author: User, place: Any, title: str, body: str, new_thread: bool,
-                editing: bool = False) -> engine.Decision:
+def screen_post(
+    author: User, place: Any, title: str, body: str, new_thread: bool, editing: bool = False
+) -> engine.Decision:
     """What the rules say about a new post (or an edit) by ``author`` in ``place``."""
     now = clock.now()
     room_id = place.id if isinstance(place, Room) else None
@@ -111,28 +141,60 @@ def record_decision(decision: engine.Decision, author: User, post: Post | None) 
     """An audit entry for every decision that was not a plain allow (not committed)."""
     if decision.action is engine.Action.ALLOW:
         return
-    audit(None, f"rule.{decision.action.value}", post, reason="",
-          details={"author_id": author.id,
-                   "matches": [{"rule_id": m.rule_id, "kind": m.kind.value, "action": m.action.value,
-                                "reason": m.reason, "detail": m.detail} for m in decision.matches]})
+    audit(
+        None,
+        f"rule.{decision.action.value}",
+        post,
+        reason="",
+        details={
+            "author_id": author.id,
+            "matches": [
+                {
+                    "rule_id": m.rule_id,
+                    "kind": m.kind.value,
+                    "action": m.action.value,
+                    "reason": m.reason,
+                    "detail": m.detail,
+                }
+                for m in decision.matches
+            ],
+        },
+    )
     if decision.action is engine.Action.FLAG and post is not None:  # published, and in the queue
-        db.session.add(Flag(post_id=post.id, user_id=None, reason=FlagReason.RULES.value, weight=0.0,
-                            note="、".join(dict.fromkeys(explain(m) for m in decision.matches
-                                                         if m.action is engine.Action.FLAG)),
-                            created_at=clock.now()))
+        db.session.add(
+            Flag(
+                post_id=post.id,
+                user_id=None,
+                reason=FlagReason.RULES.value,
+                weight=0.0,
+                note="、".join(dict.fromkeys(explain(m) for m in decision.matches if m.action is engine.Action.FLAG)),
+                created_at=clock.now(),
+            )
+        )
 
 
 # ---------------------------------------------------------------- sanctions in force
 
-def active_sanction(user: Any, kinds: tuple[str, ...] = (SanctionKind.SILENCE.value, SanctionKind.SUSPEND.value)
-                    ) -> Sanction | None:
+
+def active_sanction(
+    user: Any, kinds: tuple[str, ...] = (SanctionKind.SILENCE.value, SanctionKind.SUSPEND.value)
+) -> Sanction | None:
     """The sanction in force on ``user`` now (the longest), or None."""
     if user is None or not getattr(user, "id", None):
         return None
     now = clock.now()
-    found = [s for s in db.session.scalars(select(Sanction).where(
-        Sanction.user_id == user.id, Sanction.kind.in_(kinds), Sanction.lifted_at.is_(None),
-        Sanction.ends_at > now)) if s.in_force(now)]
+    found = [
+        s
+        for s in db.session.scalars(
+            select(Sanction).where(
+                Sanction.user_id == user.id,
+                Sanction.kind.in_(kinds),
+                Sanction.lifted_at.is_(None),
+                Sanction.ends_at > now,
+            )
+        )
+        if s.in_force(now)
+    ]
     return max(found, key=lambda s: s.ends_at, default=None)
 
 
@@ -158,6 +220,7 @@ def sanction_refusal(user: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- threads: timers and slow mode
+
 
 def apply_timers(thread: Thread) -> None:
     """A thread whose lock or unlock time has come reads as locked or unlocked. Only in memory:
@@ -190,15 +253,19 @@ def store_timers() -> int:
 def slow_mode_refusal(user: User, thread: Thread) -> str | None:
     if not thread.slow_mode_minutes or user.role in TRUSTED_ROLES:
         return None
-    last = db.session.scalar(select(func.max(Post.created_at)).where(
-        Post.thread_id == thread.id, Post.author_id == user.id))
+    last = db.session.scalar(
+        select(func.max(Post.created_at)).where(Post.thread_id == thread.id, Post.author_id == user.id)
+    )
     if last is None:
         return None
     wait = last + timedelta(minutes=thread.slow_mode_minutes) - clock.now()
     if wait.total_seconds() <= 0:
         return None
-    return _("This thread is in slow mode: one post every %(m)d minutes. Please try again in %(s)d seconds.",
-             m=thread.slow_mode_minutes, s=int(wait.total_seconds()) + 1)
+    return _(
+        "This thread is in slow mode: one post every %(m)d minutes. Please try again in %(s)d seconds.",
+        m=thread.slow_mode_minutes,
+        s=int(wait.total_seconds()) + 1,
+    )
 
 
 def thread_refusal(user: Any, thread: Thread) -> str | None:

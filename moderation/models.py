@@ -33,9 +33,15 @@ class ModerationRule(db.Model):
 
     def to_rule(self) -> engine.Rule:
         return engine.Rule(
-            id=self.id, kind=engine.Kind(self.kind), action=engine.Action(self.action), name=self.name,
+            id=self.id,
+            kind=engine.Kind(self.kind),
+            action=engine.Action(self.action),
+            name=self.name,
             patterns=tuple(line.strip() for line in (self.patterns or "").splitlines() if line.strip()),
-            regex=self.regex, room_id=self.room_id, params=dict(self.params or {}))
+            regex=self.regex,
+            room_id=self.room_id,
+            params=dict(self.params or {}),
+        )
 
 
 class AuditEntry(db.Model):
@@ -109,8 +115,12 @@ class Sanction(db.Model):
     lift_reason: Mapped[str] = mapped_column(Text, default="")
 
     def in_force(self, now: datetime) -> bool:
-        return (self.kind != SanctionKind.WARN and self.lifted_at is None and self.ends_at is not None
-                and self.starts_at <= now < self.ends_at)
+        return (
+            self.kind != SanctionKind.WARN
+            and self.lifted_at is None
+            and self.ends_at is not None
+            and self.starts_at <= now < self.ends_at
+        )
 
 
 class Appeal(db.Model):

@@ -48,16 +48,31 @@ def _with_places(stmt):
 
 def held_posts() -> list[Post]:
     """Every held post, oldest first."""
-    return list(db.session.scalars(_with_places(select(Post)).where(Post.state == PostState.PENDING.value)
-                                   .order_by(Post.created_at, Post.id)))
+    return list(
+        db.session.scalars(
+            _with_places(select(Post)).where(Post.state == PostState.PENDING.value).order_by(Post.created_at, Post.id)
+        )
+    )
 
 
 def _flagged(limit: int) -> tuple[list[Post], int]:
-    first_flag = (select(Flag.post_id, func.min(Flag.created_at).label("first"))
-                  .where(Flag.resolved_at.is_(None)).group_by(Flag.post_id).subquery())
+    first_flag = (
+        select(Flag.post_id, func.min(Flag.created_at).label("first"))
+        .where(Flag.resolved_at.is_(None))
+        .group_by(Flag.post_id)
+        .subquery()
+    )
     total = db.session.scalar(select(func.count()).select_from(first_flag)) or 0
-    posts = db.session.scalars(_with_places(select(Post)).join(first_flag, first_flag.c.post_id == Post.id)
-                               .order_by(first_flag.c.first).limit(limit)).unique().all()
+    posts = (
+        db.session.scalars(
+            _with_places(select(Post))
+            .join(first_flag, first_flag.c.post_id == Post.id)
+            .order_by(first_flag.c.first)
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
     return list(posts), total
 
 
@@ -73,15 +88,34 @@ def load_page(moderator: User, page: int = 1) -> QueuePage:
     held_total = db.session.scalar(select(func.count()).select_from(Post).where(pending)) or 0
     pages = max(1, -(-held_total // PAGE_SIZE))
     page = clamp_page(page, pages)
-    held = list(db.session.scalars(_with_places(select(Post)).where(pending).order_by(Post.created_at, Post.id)
-                                   .limit(PAGE_SIZE).offset(offset(page, PAGE_SIZE))).unique())
+    held = list(
+        db.session.scalars(
+            _with_places(select(Post))
+            .where(pending)
+            .order_by(Post.created_at, Post.id)
+            .limit(PAGE_SIZE)
+            .offset(offset(page, PAGE_SIZE))
+        ).unique()
+    )
     flagged, flagged_total = _flagged(PAGE_SIZE)
     rows = db.session.execute(
-        select(Appeal, Post).join(Post, Post.id == Appeal.post_id).options(joinedload(Post.thread))
-        .where(Appeal.decided_at.is_(None)).order_by(Appeal.id).limit(PAGE_SIZE)).all()
-    result = QueuePage(held=held, held_total=held_total, page=page, pages=pages, flagged=flagged,
-                       flagged_total=flagged_total, appeals=[a for a, _p in rows],
-                       appeal_posts={a.id: p for a, p in rows})
+        select(Appeal, Post)
+        .join(Post, Post.id == Appeal.post_id)
+        .options(joinedload(Post.thread))
+        .where(Appeal.decided_at.is_(None))
+        .order_by(Appeal.id)
+        .limit(PAGE_SIZE)
+    ).all()
+    result = QueuePage(
+        held=held,
+        held_total=held_total,
+        page=page,
+        pages=pages,
+        flagged=flagged,
+        flagged_total=flagged_total,
+        appeals=[a for a, _p in rows],
+        appeal_posts={a.id: p for a, p in rows},
+    )
     result.reasons = _reasons([p.id for p in held])
     result.flags = _open_flags([p.id for p in flagged])
     result.history = _histories([*held, *flagged])
@@ -92,9 +126,13 @@ def load_page(moderator: User, page: int = 1) -> QueuePage:
 def _reasons(post_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {i: [] for i in post_ids}
     if post_ids:
-        entries = db.session.scalars(select(AuditEntry).where(
-            AuditEntry.target_type == "post", AuditEntry.target_id.in_(post_ids),
-            AuditEntry.action.like("rule.%")).order_by(AuditEntry.id))
+        entries = db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.target_type == "post", AuditEntry.target_id.in_(post_ids), AuditEntry.action.like("rule.%")
+            )
+            .order_by(AuditEntry.id)
+        )
         for entry in entries:
             found[entry.target_id].extend(match_reasons(entry.details))
     return {i: list(dict.fromkeys(reasons)) for i, reasons in found.items()}
@@ -103,8 +141,9 @@ def _reasons(post_ids: list[int]) -> dict[int, list[str]]:
 def _open_flags(post_ids: list[int]) -> dict[int, list[Flag]]:
     found: dict[int, list[Flag]] = {i: [] for i in post_ids}
     if post_ids:
-        for flag in db.session.scalars(select(Flag).where(Flag.post_id.in_(post_ids), Flag.resolved_at.is_(None))
-                                       .order_by(Flag.id)):
+        for flag in db.session.scalars(
+            select(Flag).where(Flag.post_id.in_(post_ids), Flag.resolved_at.is_(None)).order_by(Flag.id)
+        ):
             found[flag.post_id].append(flag)
     return found
 
@@ -115,19 +154,23 @@ def _histories(posts: list[Post]) -> dict[int, dict[str, int]]:
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if author_ids:
         for author_id, state, n in db.session.execute(
-                select(Post.author_id, Post.state, func.count()).where(Post.author_id.in_(author_ids))
-                .group_by(Post.author_id, Post.state)):
+            select(Post.author_id, Post.state, func.count())
+            .where(Post.author_id.in_(author_ids))
+            .group_by(Post.author_id, Post.state)
+        ):
             counts[author_id][state] = n
-    return {p.id: ({s.value: counts[p.author_id].get(s.value, 0) for s in PostState} if p.author_id else {})
-            for p in posts}
+    return {
+        p.id: ({s.value: counts[p.author_id].get(s.value, 0) for s in PostState} if p.author_id else {}) for p in posts
+    }
 
 
 def author_history(user: User | None) -> dict[str, int]:
     """A member's posts by state (for the member page)."""
     if user is None:
         return {}
-    counts = dict(db.session.execute(select(Post.state, func.count()).where(Post.author_id == user.id)
-                                     .group_by(Post.state)).all())
+    counts = dict(
+        db.session.execute(select(Post.state, func.count()).where(Post.author_id == user.id).group_by(Post.state)).all()
+    )
     return {state.value: counts.get(state.value, 0) for state in PostState}
 
 
@@ -135,16 +178,26 @@ def deciders(post_ids: list[int]) -> dict[int, int | None]:
     """Who made the decision each post's appeal is about (the last to refuse or hide it)."""
     found: dict[int, int | None] = {}
     if post_ids:
-        for entry in db.session.scalars(select(AuditEntry).where(
-                AuditEntry.target_type == "post", AuditEntry.target_id.in_(post_ids),
-                AuditEntry.action.in_(DECIDERS)).order_by(AuditEntry.id)):
+        for entry in db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.target_type == "post", AuditEntry.target_id.in_(post_ids), AuditEntry.action.in_(DECIDERS)
+            )
+            .order_by(AuditEntry.id)
+        ):
             found[entry.target_id] = entry.actor_id
     return found
 
 
 def other_moderators(moderator: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.role.in_((Role.MODERATOR.value, Role.ADMIN.value)), User.id != moderator.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role.in_((Role.MODERATOR.value, Role.ADMIN.value)), User.id != moderator.id)
+        )
+        or 0
+    )
 
 
 def _may_decide(moderator: User, appeals: list[Appeal]) -> dict[int, bool]:
@@ -157,6 +210,7 @@ def _may_decide(moderator: User, appeals: list[Appeal]) -> dict[int, bool]:
 
 
 # ---------------------------------------------------------------- decisions on held posts
+
 
 def _publish(moderator: User, post: Post) -> None:
     post.change_state(PostState.PUBLISHED)
@@ -177,8 +231,7 @@ def _published(post: Post):
 
 
 def _refused(post: Post, reason: str):
-    return lambda: _("Your post in “%(title)s” was not published: %(reason)s", title=post.thread.title,
-                     reason=reason)
+    return lambda: _("Your post in “%(title)s” was not published: %(reason)s", title=post.thread.title, reason=reason)
 
 
 def approve(moderator: User, post: Post) -> None:
@@ -202,8 +255,15 @@ def reject(moderator: User, post: Post, reason: str) -> None:
 def decide_many(moderator: User, post_ids: list[int], publish: bool, reason: str = "") -> int:
     """Publish or refuse several held posts in one transaction; each author gets one notice that
     sums up their posts. Posts decided meanwhile by someone else are skipped. Returns how many."""
-    posts = db.session.scalars(_with_places(select(Post)).where(
-        Post.id.in_(post_ids), Post.state == PostState.PENDING.value).order_by(Post.id)).unique().all()
+    posts = (
+        db.session.scalars(
+            _with_places(select(Post))
+            .where(Post.id.in_(post_ids), Post.state == PostState.PENDING.value)
+            .order_by(Post.id)
+        )
+        .unique()
+        .all()
+    )
     by_author: dict[int, list[Post]] = defaultdict(list)
     for post in posts:
         if publish:
@@ -217,8 +277,9 @@ def decide_many(moderator: User, post_ids: list[int], publish: bool, reason: str
             message = _published(mine[0]) if publish else _refused(mine[0], reason)
         else:
             message = _summary(mine, publish, reason)
-        notifications.notify([mine[0].author], message,
-                             f"/posts/{mine[0].id}" if publish and len(mine) == 1 else "/me/#posts")
+        notifications.notify(
+            [mine[0].author], message, f"/posts/{mine[0].id}" if publish and len(mine) == 1 else "/me/#posts"
+        )
     db.session.commit()
     return len(posts)
 
@@ -227,5 +288,9 @@ def _summary(posts: list[Post], publish: bool, reason: str):
     titles = "、".join(dict.fromkeys(f"“{p.thread.title}”" for p in posts))
     if publish:
         return lambda: _("%(num)d of your posts have been published: %(titles)s.", num=len(posts), titles=titles)
-    return lambda: _("%(num)d of your posts were not published (%(titles)s): %(reason)s", num=len(posts),
-                     titles=titles, reason=reason)
+    return lambda: _(
+        "%(num)d of your posts were not published (%(titles)s): %(reason)s",
+        num=len(posts),
+        titles=titles,
+        reason=reason,
+    )

@@ -63,9 +63,21 @@ class Kind(StrEnum):
 TRUSTED_SKIP = frozenset({Kind.PII, Kind.LINKS, Kind.RATE, Kind.NEW_RESIDENT})
 
 ELECTION_PHRASES = (
-    "清き一票", "一票をお願い", "投票してください", "投票をお願い", "ご投票を", "ご支持をお願い",
-    "ご支援をお願い", "に投票しよう", "を当選させ", "落選させ", "選挙事務所", "後援会に入",
-    "公認候補", "候補者の〇〇", "応援演説",
+    "清き一票",
+    "一票をお願い",
+    "投票してください",
+    "投票をお願い",
+    "ご投票を",
+    "ご支持をお願い",
+    "ご支援をお願い",
+    "に投票しよう",
+    "を当選させ",
+    "落選させ",
+    "選挙事務所",
+    "後援会に入",
+    "公認候補",
+    "候補者の〇〇",
+    "応援演説",
 )
 
 URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:jp|com|net|org|info|io)\b")
@@ -138,10 +150,17 @@ class Decision:
 
 # ---------------------------------------------------------------- defaults
 
-DEFAULT_RATE = MappingProxyType({
-    "post_seconds": 5, "thread_seconds": 15, "new_post_seconds": 30, "new_thread_seconds": 120,
-    "new_days": 1, "first_day_threads": 3, "first_day_replies": 10,
-})
+DEFAULT_RATE = MappingProxyType(
+    {
+        "post_seconds": 5,
+        "thread_seconds": 15,
+        "new_post_seconds": 30,
+        "new_thread_seconds": 120,
+        "new_days": 1,
+        "first_day_threads": 3,
+        "first_day_replies": 10,
+    }
+)
 
 
 def default_rules() -> list[Rule]:
@@ -150,17 +169,23 @@ def default_rules() -> list[Rule]:
         Rule("pii", Kind.PII, Action.HOLD, "個人情報"),
         Rule("links", Kind.LINKS, Action.HOLD, "新しい参加者のリンク", params=MappingProxyType({"min_posts": 3})),
         Rule("rate", Kind.RATE, Action.BLOCK, "連続投稿の制限", params=DEFAULT_RATE),
-        Rule("duplicate", Kind.DUPLICATE, Action.BLOCK, "同じ内容の連続投稿",
-             params=MappingProxyType({"minutes": 10})),
-        Rule("new_resident", Kind.NEW_RESIDENT, Action.HOLD, "初めての発言の確認",
-             params=MappingProxyType({"count": 1})),
-        Rule("length", Kind.LENGTH, Action.BLOCK, "文字数",
-             params=MappingProxyType({"title_max": 100, "body_max": 8000, "body_min": 1})),
+        Rule("duplicate", Kind.DUPLICATE, Action.BLOCK, "同じ内容の連続投稿", params=MappingProxyType({"minutes": 10})),
+        Rule(
+            "new_resident", Kind.NEW_RESIDENT, Action.HOLD, "初めての発言の確認", params=MappingProxyType({"count": 1})
+        ),
+        Rule(
+            "length",
+            Kind.LENGTH,
+            Action.BLOCK,
+            "文字数",
+            params=MappingProxyType({"title_max": 100, "body_max": 8000, "body_min": 1}),
+        ),
         Rule("election", Kind.ELECTION, Action.HOLD, "選挙運動", patterns=ELECTION_PHRASES),
     ]
 
 
 # ---------------------------------------------------------------- evaluation
+
 
 def evaluate(draft: Draft, author: AuthorContext, rules: Iterable[Rule], now: datetime) -> Decision:
     """Decide what happens to ``draft``: the most severe matching action, every reason, the
@@ -183,9 +208,13 @@ def evaluate(draft: Draft, author: AuthorContext, rules: Iterable[Rule], now: da
             if wait is not None:
                 retry.append(wait)
     action = max((m.action for m in matches), key=SEVERITY.__getitem__, default=Action.ALLOW)
-    return Decision(action=action, matches=tuple(matches),
-                    body=_apply(draft.body, body_masks), title=_apply(draft.title, title_masks),
-                    retry_after=max(retry) if retry else None)
+    return Decision(
+        action=action,
+        matches=tuple(matches),
+        body=_apply(draft.body, body_masks),
+        title=_apply(draft.title, title_masks),
+        retry_after=max(retry) if retry else None,
+    )
 
 
 Mask = tuple[int, int, str, str]  # start, end, "title" or "body", replacement
@@ -237,8 +266,13 @@ def _words(rule: Rule, draft: Draft, author: AuthorContext, now: datetime) -> li
                     continue
                 start, end = folded.original(found.start(), found.end())
                 reason = "election" if rule.kind is Kind.ELECTION else "word"
-                results.append((Match(rule.id, rule.kind, rule.action, reason, text[start:end]),
-                                [(start, end, where, "＊" * (end - start))], None))
+                results.append(
+                    (
+                        Match(rule.id, rule.kind, rule.action, reason, text[start:end]),
+                        [(start, end, where, "＊" * (end - start))],
+                        None,
+                    )
+                )
     return results
 
 
@@ -246,8 +280,13 @@ def _pii(rule: Rule, draft: Draft, author: AuthorContext, now: datetime) -> list
     results: list[Result] = []
     for where, text in (("title", draft.title), ("body", draft.body)):
         for found in find_pii(text):
-            results.append((Match(rule.id, rule.kind, rule.action, found.kind, found.text),
-                            [(found.start, found.end, where, MASKS[found.kind])], None))
+            results.append(
+                (
+                    Match(rule.id, rule.kind, rule.action, found.kind, found.text),
+                    [(found.start, found.end, where, MASKS[found.kind])],
+                    None,
+                )
+            )
     return results
 
 
@@ -283,12 +322,14 @@ def _rate(rule: Rule, draft: Draft, author: AuthorContext, now: datetime) -> lis
         wait = max(int((day_end - now).total_seconds()), 1)
         day = timedelta(days=p["new_days"])
         if draft.new_thread and len(_since(author.thread_times, now, day)) >= p["first_day_threads"]:
-            results.append((Match(rule.id, rule.kind, rule.action, "first_day_threads",
-                                  str(p["first_day_threads"])), [], wait))
+            results.append(
+                (Match(rule.id, rule.kind, rule.action, "first_day_threads", str(p["first_day_threads"])), [], wait)
+            )
         replies = len(_since(author.post_times, now, day)) - len(_since(author.thread_times, now, day))
         if not draft.new_thread and replies >= p["first_day_replies"]:
-            results.append((Match(rule.id, rule.kind, rule.action, "first_day_replies",
-                                  str(p["first_day_replies"])), [], wait))
+            results.append(
+                (Match(rule.id, rule.kind, rule.action, "first_day_replies", str(p["first_day_replies"])), [], wait)
+            )
     return results
 
 

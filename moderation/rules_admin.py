@@ -26,8 +26,9 @@ PATTERN_PROBLEMS = {
 
 
 def all_rules() -> list[ModerationRule]:
-    return list(db.session.scalars(select(ModerationRule).order_by(ModerationRule.room_id.is_not(None),
-                                                                   ModerationRule.id)))
+    return list(
+        db.session.scalars(select(ModerationRule).order_by(ModerationRule.room_id.is_not(None), ModerationRule.id))
+    )
 
 
 def parse_params(text: str) -> dict[str, int]:
@@ -44,8 +45,19 @@ def parse_params(text: str) -> dict[str, int]:
     return params
 
 
-def save_rule(actor: User, rule: ModerationRule | None, *, kind: str, action: str, name: str,
-              patterns: str, regex: bool, room_id: int | None, params: str, enabled: bool) -> ModerationRule:
+def save_rule(
+    actor: User,
+    rule: ModerationRule | None,
+    *,
+    kind: str,
+    action: str,
+    name: str,
+    patterns: str,
+    regex: bool,
+    room_id: int | None,
+    params: str,
+    enabled: bool,
+) -> ModerationRule:
     """Create or change a rule; the audit keeps what it was and what it became."""
     if kind not in {k.value for k in engine.Kind}:
         raise ServiceError(_l("Choose a kind of rule."), "kind")
@@ -61,8 +73,16 @@ def save_rule(actor: User, rule: ModerationRule | None, *, kind: str, action: st
                 raise ServiceError(f"{line}: {PATTERN_PROBLEMS[problem]}", "patterns")
     if room_id is not None and db.session.get(Room, room_id) is None:
         raise ServiceError(_l("Choose a room or the whole site."), "room_id")
-    values = {"kind": kind, "action": action, "name": (name or "").strip()[:100], "patterns": "\n".join(lines),
-              "regex": bool(regex), "room_id": room_id, "params": parse_params(params), "enabled": bool(enabled)}
+    values = {
+        "kind": kind,
+        "action": action,
+        "name": (name or "").strip()[:100],
+        "patterns": "\n".join(lines),
+        "regex": bool(regex),
+        "room_id": room_id,
+        "params": parse_params(params),
+        "enabled": bool(enabled),
+    }
     before = _rule_dict(rule) if rule is not None else None
     if rule is None:
         rule = ModerationRule()
@@ -71,21 +91,35 @@ def save_rule(actor: User, rule: ModerationRule | None, *, kind: str, action: st
         setattr(rule, key, value)
     rule.updated_at = clock.now()
     db.session.flush()
-    audit(actor, "rule.create" if before is None else "rule.update", rule,
-          details={"before": before, "after": _rule_dict(rule)})
+    audit(
+        actor,
+        "rule.create" if before is None else "rule.update",
+        rule,
+        details={"before": before, "after": _rule_dict(rule)},
+    )
     db.session.commit()
     return rule
 
 
 def _rule_dict(rule: ModerationRule) -> dict:
-    return {"kind": rule.kind, "action": rule.action, "name": rule.name, "patterns": rule.patterns,
-            "regex": rule.regex, "room_id": rule.room_id, "params": dict(rule.params or {}),
-            "enabled": rule.enabled}
+    return {
+        "kind": rule.kind,
+        "action": rule.action,
+        "name": rule.name,
+        "patterns": rule.patterns,
+        "regex": rule.regex,
+        "room_id": rule.room_id,
+        "params": dict(rule.params or {}),
+        "enabled": rule.enabled,
+    }
 
 
 def try_text(text: str, title: str, room_id: int | None, new_resident: bool) -> engine.Decision:
     """Would this text pass? The current rules on a sample author (established or brand new)."""
     now = clock.now()
-    author = (engine.AuthorContext(0, now - timedelta(hours=1), approved_posts=0) if new_resident
-              else engine.AuthorContext(0, now - timedelta(days=365), approved_posts=100))
+    author = (
+        engine.AuthorContext(0, now - timedelta(hours=1), approved_posts=0)
+        if new_resident
+        else engine.AuthorContext(0, now - timedelta(days=365), approved_posts=100)
+    )
     return engine.evaluate(engine.Draft(text, title, room_id=room_id), author, active_rules(room_id), now)

@@ -23,8 +23,7 @@ ESCALATION_DAYS = (1, 3, 7, 30)  # suggested lengths: the first, second, third, 
 
 
 def sanctions_of(user: User) -> list[Sanction]:
-    return list(db.session.scalars(select(Sanction).where(Sanction.user_id == user.id)
-                                   .order_by(Sanction.id.desc())))
+    return list(db.session.scalars(select(Sanction).where(Sanction.user_id == user.id).order_by(Sanction.id.desc())))
 
 
 def suggested_days(user: User) -> int:
@@ -49,8 +48,9 @@ def sanction(moderator: User, user: User, kind: str, days: int | None, reason: s
         if not days or not 1 <= days <= 3650:
             raise ServiceError(_l("Choose how many days (1 to 3650)."), "days")
         ends_at = now + timedelta(days=days)
-    record = Sanction(user_id=user.id, kind=kind, reason=reason, starts_at=now, ends_at=ends_at,
-                      created_by_id=moderator.id)
+    record = Sanction(
+        user_id=user.id, kind=kind, reason=reason, starts_at=now, ends_at=ends_at, created_by_id=moderator.id
+    )
     db.session.add(record)
     db.session.flush()
     audit(moderator, f"sanction.{kind}", user, reason=reason, details={"days": days, "sanction_id": record.id})
@@ -73,6 +73,7 @@ def lift(moderator: User, record: Sanction, reason: str) -> None:
     record.lift_reason = reason
     user = db.session.get(User, record.user_id)
     audit(moderator, "sanction.lift", user, reason=reason, details={"sanction_id": record.id})
-    notifications.notify([user], lambda: _("The moderators lifted a sanction: %(reason)s", reason=reason),
-                         "/me/notifications")
+    notifications.notify(
+        [user], lambda: _("The moderators lifted a sanction: %(reason)s", reason=reason), "/me/notifications"
+    )
     db.session.commit()

@@ -18,8 +18,17 @@ from forum.services.posts import check_body
 from moderation.audit import audit
 
 
-def update_thread(moderator: User, thread: Thread, *, locked: bool, pinned: bool, slow_mode: int | None,
-                  lock_at: datetime | None, unlock_at: datetime | None, destination: Any = None) -> list[str]:
+def update_thread(
+    moderator: User,
+    thread: Thread,
+    *,
+    locked: bool,
+    pinned: bool,
+    slow_mode: int | None,
+    lock_at: datetime | None,
+    unlock_at: datetime | None,
+    destination: Any = None,
+) -> list[str]:
     """Apply the thread tools; each change is an audit entry. Returns the actions taken."""
     done = []
     if locked != thread.locked:
@@ -41,11 +50,20 @@ def update_thread(moderator: User, thread: Thread, *, locked: bool, pinned: bool
             thread.room, thread.board = destination, None
         done.append("thread.move")
     for action in done:
-        audit(moderator, action, thread, details={
-            "locked": thread.locked, "pinned": thread.pinned, "slow_mode_minutes": thread.slow_mode_minutes,
-            "lock_at": thread.lock_at.isoformat() if thread.lock_at else None,
-            "unlock_at": thread.unlock_at.isoformat() if thread.unlock_at else None,
-            "room_id": thread.room_id, "board_id": thread.board_id})
+        audit(
+            moderator,
+            action,
+            thread,
+            details={
+                "locked": thread.locked,
+                "pinned": thread.pinned,
+                "slow_mode_minutes": thread.slow_mode_minutes,
+                "lock_at": thread.lock_at.isoformat() if thread.lock_at else None,
+                "unlock_at": thread.unlock_at.isoformat() if thread.unlock_at else None,
+                "room_id": thread.room_id,
+                "board_id": thread.board_id,
+            },
+        )
     db.session.commit()
     return done
 
@@ -58,11 +76,22 @@ def redact(moderator: User, post: Post, body: str, reason: str) -> None:
         raise ServiceError(_l("Tell the author why part of the post was edited."), "reason")
     if body == post.body:
         return
-    db.session.add(PostRevision(post=post, body=post.body, written_at=post.edited_at or post.created_at,
-                                editor_id=moderator.id, by_moderator=True))
+    db.session.add(
+        PostRevision(
+            post=post,
+            body=post.body,
+            written_at=post.edited_at or post.created_at,
+            editor_id=moderator.id,
+            by_moderator=True,
+        )
+    )
     post.body = body
     post.redacted_at = post.edited_at = clock.now()
     audit(moderator, "post.redact", post, reason=reason)
-    tell_author(post, lambda: _("A moderator edited part of your post in “%(title)s”: %(reason)s",
-                                title=post.thread.title, reason=reason))
+    tell_author(
+        post,
+        lambda: _(
+            "A moderator edited part of your post in “%(title)s”: %(reason)s", title=post.thread.title, reason=reason
+        ),
+    )
     db.session.commit()

@@ -25,8 +25,9 @@ def entry_reason(entry: AuditEntry) -> str:
     return "、".join(r for r in dict.fromkeys([reason, *match_reasons(entry.details)]) if r)
 
 
-def audit_entries(action: str = "", actor: str = "", page: int = 1,
-                  per_page: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEntry], int]:
+def audit_entries(
+    action: str = "", actor: str = "", page: int = 1, per_page: int = AUDIT_PAGE_SIZE
+) -> tuple[list[AuditEntry], int]:
     """One page of the log, newest first, filtered by action (a code or a group prefix) and actor."""
     stmt = select(AuditEntry)
     if action:
@@ -34,8 +35,7 @@ def audit_entries(action: str = "", actor: str = "", page: int = 1,
     if actor:
         stmt = stmt.where(AuditEntry.actor_handle == actor)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(per_page)
-                              .offset(offset(page, per_page))).all()
+    rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(per_page).offset(offset(page, per_page))).all()
     return list(rows), total
 
 

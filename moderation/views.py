@@ -57,8 +57,13 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 @require(Permission.MODERATE)
 def queue_page():
     page = queue.load_page(current_user, page_arg())
-    return render_template("moderation/queue.html", queue=page, action_form=ActionForm(),
-                           proposals=rooms_service.proposals(), flag_names=FLAG_REASON_NAMES)
+    return render_template(
+        "moderation/queue.html",
+        queue=page,
+        action_form=ActionForm(),
+        proposals=rooms_service.proposals(),
+        flag_names=FLAG_REASON_NAMES,
+    )
 
 
 @bp.route("/flag/<int:post_id>", methods=["GET", "POST"])
@@ -73,15 +78,20 @@ def flag(post_id: int):
     form.reason.choices = [(r.value, str(n)) for r, n in FLAG_REASON_NAMES.items() if r is not FlagReason.RULES]
     if form.validate_on_submit():
         try:
-            outcome = flags.flag_post(current_user, post, form.reason.data, form.note.data,
-                                         current_app.config["FLAG_HIDE_THRESHOLD"])
+            outcome = flags.flag_post(
+                current_user, post, form.reason.data, form.note.data, current_app.config["FLAG_HIDE_THRESHOLD"]
+            )
         except ServiceError as error:
             if error.status == 404:
                 abort(404)
             show_error(form, error)
         else:
-            flash(_("The post is hidden now.") if outcome == "hidden_by_moderator" else
-                  _("Thank you. The moderators will look at this post."), "success")
+            flash(
+                _("The post is hidden now.")
+                if outcome == "hidden_by_moderator"
+                else _("Thank you. The moderators will look at this post."),
+                "success",
+            )
             return redirect(url_for("threads.permalink", post_id=post.id), code=303)
     return render_template("moderation/flag.html", post=post, form=form), 422 if form.errors else 200
 
@@ -97,8 +107,11 @@ def hide(post_id: int):
         else:
             flags.hide(current_user, post, reason)
             flash(_("Post #%(n)d is hidden; the author has been told why.", n=post.number), "success")
-    return redirect((request.form.get("next") == "thread" and url_for("threads.permalink", post_id=post.id))
-                    or url_for("moderation.queue"), code=303)
+    return redirect(
+        (request.form.get("next") == "thread" and url_for("threads.permalink", post_id=post.id))
+        or url_for("moderation.queue"),
+        code=303,
+    )
 
 
 @bp.post("/posts/<int:post_id>/restore")
@@ -177,19 +190,28 @@ def users():
     role = request.args.get("role", "")
     page = request.args.get("page", 1, type=int) or 1
     found, total = directory.find_users(query, role, page)
-    return render_template("moderation/users.html", users=found, total=total, q=query,
-                           role=role, page=page, page_size=directory.PAGE_SIZE,
-                           roles=ASSIGNABLE_ROLES)
+    return render_template(
+        "moderation/users.html",
+        users=found,
+        total=total,
+        q=query,
+        role=role,
+        page=page,
+        page_size=directory.PAGE_SIZE,
+        roles=ASSIGNABLE_ROLES,
+    )
 
 
 # ---------------------------------------------------------------- rules
+
 
 def _rule_form(rule=None) -> RuleForm:
     form = RuleForm(obj=rule) if request.method == "GET" and rule is not None else RuleForm()
     form.kind.choices = [(k.value, str(RULE_KIND_NAMES[k])) for k in engine.Kind]
     form.action.choices = [(a.value, str(RULE_ACTION_NAMES[a])) for a in engine.Action if a is not engine.Action.ALLOW]
     form.room_id.choices = [(0, str(_("The whole site")))] + [
-        (r.id, r.title) for r in db.session.scalars(select(Room).order_by(Room.id.desc()))]
+        (r.id, r.title) for r in db.session.scalars(select(Room).order_by(Room.id.desc()))
+    ]
     if request.method == "GET" and rule is not None:
         form.room_id.data = rule.room_id or 0
         form.params.data = "\n".join(f"{k} = {v}" for k, v in (rule.params or {}).items())
@@ -209,26 +231,46 @@ def rules(rule_id: int | None = None):
     if form.validate_on_submit():
         try:
             saved = rules_admin.save_rule(
-                current_user, rule, kind=form.kind.data, action=form.action.data, name=form.name.data,
-                patterns=form.patterns.data, regex=form.regex.data, room_id=db_id(form.room_id.data),
-                params=form.params.data, enabled=form.enabled.data)
+                current_user,
+                rule,
+                kind=form.kind.data,
+                action=form.action.data,
+                name=form.name.data,
+                patterns=form.patterns.data,
+                regex=form.regex.data,
+                room_id=db_id(form.room_id.data),
+                params=form.params.data,
+                enabled=form.enabled.data,
+            )
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash(_("The rule “%(name)s” is saved.", name=saved.name or RULE_KIND_NAMES[engine.Kind(saved.kind)]),
-                  "success")
+            flash(
+                _("The rule “%(name)s” is saved.", name=saved.name or RULE_KIND_NAMES[engine.Kind(saved.kind)]),
+                "success",
+            )
             return redirect(url_for("moderation.rules"), code=303)
     text = request.args.get("text", "")[:8000]
     trial = None
     if text:
-        trial = rules_admin.try_text(text, request.args.get("title", "")[:200],
-                                  db_id(request.args.get("room")), request.args.get("new") == "1")
-    return render_template("moderation/rules.html", rules=rules_admin.all_rules(), form=form, editing=rule,
-                           trial=trial, text=text, explain=gate.explain, kind_names=RULE_KIND_NAMES,
-                           action_names=RULE_ACTION_NAMES), 422 if form.errors else 200
+        trial = rules_admin.try_text(
+            text, request.args.get("title", "")[:200], db_id(request.args.get("room")), request.args.get("new") == "1"
+        )
+    return render_template(
+        "moderation/rules.html",
+        rules=rules_admin.all_rules(),
+        form=form,
+        editing=rule,
+        trial=trial,
+        text=text,
+        explain=gate.explain,
+        kind_names=RULE_KIND_NAMES,
+        action_names=RULE_ACTION_NAMES,
+    ), 422 if form.errors else 200
 
 
 # ---------------------------------------------------------------- the audit log
+
 
 @bp.get("/audit")
 @require(Permission.MODERATE)
@@ -237,9 +279,17 @@ def audit():
     actor = request.args.get("actor", "")[:30]
     page = page_arg()
     entries, total = published.audit_entries(action, actor, page)
-    return render_template("moderation/audit.html", entries=entries, total=total, page=page, action=action,
-                           actor=actor, pages=max(1, -(-total // 100)), action_choices=action_choices(),
-                           reason_of=published.entry_reason)
+    return render_template(
+        "moderation/audit.html",
+        entries=entries,
+        total=total,
+        page=page,
+        action=action,
+        actor=actor,
+        pages=max(1, -(-total // 100)),
+        action_choices=action_choices(),
+        reason_of=published.entry_reason,
+    )
 
 
 @bp.get("/audit.csv")
@@ -249,17 +299,44 @@ def audit_csv():
     The code columns stay for machines; the label is appended last so their positions stay put."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["id", "created_at", "actor_id", "actor", "action", "target_type", "target_id",
-                     "reason", "details", "action_label"])
+    writer.writerow(
+        [
+            "id",
+            "created_at",
+            "actor_id",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "reason",
+            "details",
+            "action_label",
+        ]
+    )
     for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
-        writer.writerow([entry.id, entry.created_at.isoformat(), entry.actor_id or "", excel_safe(entry.actor_handle),
-                         entry.action, entry.target_type, entry.target_id or "", excel_safe(entry.reason),
-                         excel_safe(json.dumps(entry.details, ensure_ascii=False)), action_label(entry.action)])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="hiroba-audit-log.csv"'})
+        writer.writerow(
+            [
+                entry.id,
+                entry.created_at.isoformat(),
+                entry.actor_id or "",
+                excel_safe(entry.actor_handle),
+                entry.action,
+                entry.target_type,
+                entry.target_id or "",
+                excel_safe(entry.reason),
+                excel_safe(json.dumps(entry.details, ensure_ascii=False)),
+                action_label(entry.action),
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="hiroba-audit-log.csv"'},
+    )
 
 
 # ---------------------------------------------------------------- a member and their sanctions
+
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @require(Permission.MODERATE)
@@ -278,9 +355,16 @@ def member(user_id: int):
         else:
             flash(_("Applied to %(handle)s; they have been told why.", handle=user.handle), "success")
             return redirect(url_for("moderation.member", user_id=user.id), code=303)
-    return render_template("moderation/member.html", member=user, form=form, action_form=ActionForm(),
-                           sanctions=sanctions.sanctions_of(user), history=queue.author_history(user),
-                           sanction_names=SANCTION_NAMES, now=clock.now()), 422 if form.errors else 200
+    return render_template(
+        "moderation/member.html",
+        member=user,
+        form=form,
+        action_form=ActionForm(),
+        sanctions=sanctions.sanctions_of(user),
+        history=queue.author_history(user),
+        sanction_names=SANCTION_NAMES,
+        now=clock.now(),
+    ), 422 if form.errors else 200
 
 
 @bp.post("/sanctions/<int:sanction_id>/lift")
@@ -299,6 +383,7 @@ def lift(sanction_id: int):
 
 # ---------------------------------------------------------------- appeals
 
+
 @bp.route("/appeal/<int:post_id>", methods=["GET", "POST"])
 @require(Permission.MANAGE_OWN_ACCOUNT)
 def appeal(post_id: int):
@@ -314,8 +399,13 @@ def appeal(post_id: int):
         else:
             flash(_("Your appeal has been sent. A moderator will decide and tell you."), "success")
             return redirect(url_for("mypage.index", _anchor="posts"), code=303)
-    return render_template("moderation/appeal.html", post=post, existing=existing, action_form=ActionForm(),
-                           may_appeal=appeals.can_appeal(current_user, post))
+    return render_template(
+        "moderation/appeal.html",
+        post=post,
+        existing=existing,
+        action_form=ActionForm(),
+        may_appeal=appeals.can_appeal(current_user, post),
+    )
 
 
 @bp.post("/appeals/<int:appeal_id>/decide")
@@ -324,8 +414,9 @@ def decide(appeal_id: int):
     record = db.session.get(Appeal, appeal_id) or abort(404)
     if ActionForm().validate_on_submit():
         try:
-            appeals.decide_appeal(current_user, record, request.form.get("grant") == "1",
-                                   request.form.get("note", "")[:2000])
+            appeals.decide_appeal(
+                current_user, record, request.form.get("grant") == "1", request.form.get("note", "")[:2000]
+            )
         except ServiceError as error:
             if error.status == 403:
                 abort(403)
@@ -347,12 +438,19 @@ def transparency():
     room_rules = [r for r in rules_admin.all_rules() if r.enabled and r.room_id is not None]
     months, counts = published.monthly_counts(tz_name=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     actions = ordered_actions(a for month in counts.values() for a in month)
-    return render_template("moderation/transparency.html", site_rules=site_rules, room_rules=room_rules,
-                           months=months, counts=counts, actions=actions,
-                           rooms=rooms_service.public_rooms(states=("open",)))
+    return render_template(
+        "moderation/transparency.html",
+        site_rules=site_rules,
+        room_rules=room_rules,
+        months=months,
+        counts=counts,
+        actions=actions,
+        rooms=rooms_service.public_rooms(states=("open",)),
+    )
 
 
 # ---------------------------------------------------------------- thread tools and redaction
+
 
 def _local(value: str):
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
@@ -374,9 +472,15 @@ def thread_tools(thread_id: int):
         if kind in ("room", "board") and db_id(ident):
             destination = db.session.get(Room if kind == "room" else Board, db_id(ident))
         done = tools.update_thread(
-            current_user, thread, locked=form.get("locked") == "y", pinned=form.get("pinned") == "y",
-            slow_mode=min(slow or 0, 1440) or None, lock_at=_local(form.get("lock_at", "")),
-            unlock_at=_local(form.get("unlock_at", "")), destination=destination)
+            current_user,
+            thread,
+            locked=form.get("locked") == "y",
+            pinned=form.get("pinned") == "y",
+            slow_mode=min(slow or 0, 1440) or None,
+            lock_at=_local(form.get("lock_at", "")),
+            unlock_at=_local(form.get("unlock_at", "")),
+            destination=destination,
+        )
         flash(_("Saved the thread settings.") if done else _("Nothing changed."), "success")
     return redirect(url_for("threads.show", thread_id=thread.id), code=303)
 
@@ -395,5 +499,4 @@ def redact(post_id: int):
         else:
             flash(_("The post is edited; it shows that a moderator edited it."), "success")
             return redirect(url_for("threads.permalink", post_id=post.id), code=303)
-    return render_template("moderation/redact.html", post=post, body=body, reason=reason,
-                           action_form=ActionForm())
+    return render_template("moderation/redact.html", post=post, body=body, reason=reason, action_form=ActionForm())

@@ -24,11 +24,26 @@ def pybabel(*args: str) -> None:
 
 
 def update() -> None:
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-            "--no-location", "--sort-output", "--project", "hiroba", "-o", str(POT), ".")
+    pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "hiroba",
+        "-o",
+        str(POT),
+        ".",
+    )
     if PO.exists():
-        pybabel("update", "-i", str(POT), "-d", str(PO.parents[2]), "-l", "ja",
-                "--no-fuzzy-matching", "--ignore-obsolete")
+        pybabel(
+            "update", "-i", str(POT), "-d", str(PO.parents[2]), "-l", "ja", "--no-fuzzy-matching", "--ignore-obsolete"
+        )
     else:
         pybabel("init", "-i", str(POT), "-d", str(PO.parents[2]), "-l", "ja")
     from babel.messages.pofile import read_po

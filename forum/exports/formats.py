@@ -27,14 +27,33 @@ SCHEMA_PATH = Path(__file__).with_name("opinions.schema.json")
 
 #: (machine name, Japanese heading) of each column, in order.
 COLUMNS = (
-    ("id", "ID"), ("room_id", "会議室ID"), ("room", "会議室"), ("thread_id", "話題ID"), ("thread", "話題"),
-    ("posted_at", "投稿日時"), ("author", "投稿者ID"), ("body", "本文"), ("reply_to", "返信先ID"),
-    ("reactions", "共感数"), ("replies", "返信数"), ("tags", "タグ"), ("status", "状態"), ("url", "URL"),
+    ("id", "ID"),
+    ("room_id", "会議室ID"),
+    ("room", "会議室"),
+    ("thread_id", "話題ID"),
+    ("thread", "話題"),
+    ("posted_at", "投稿日時"),
+    ("author", "投稿者ID"),
+    ("body", "本文"),
+    ("reply_to", "返信先ID"),
+    ("reactions", "共感数"),
+    ("replies", "返信数"),
+    ("tags", "タグ"),
+    ("status", "状態"),
+    ("url", "URL"),
     ("ref", "意見番号"),  # last, so tools that read columns by position are unaffected
 )
 #: The layout broad-listening tools read (広聴AI, Talk to the City; Pol.is exports share it).
-BROADLISTENING_COLUMNS = ("comment-id", "comment-body", "source", "url", "attribute_room", "attribute_thread",
-                          "attribute_tags", "attribute_status")
+BROADLISTENING_COLUMNS = (
+    "comment-id",
+    "comment-body",
+    "source",
+    "url",
+    "attribute_room",
+    "attribute_thread",
+    "attribute_tags",
+    "attribute_status",
+)
 FORMATS = {  # format → (file suffix, MIME type)
     "csv": (".csv", "text/csv"),
     "csv-utf8": (".csv", "text/csv"),
@@ -57,9 +76,23 @@ def status_names() -> dict[str, str]:
 
 def _values(o: Opinion, statuses: dict[str, str]) -> list:
     """One row in COLUMNS order; ``statuses`` turns status values into labels (empty: values as they are)."""
-    return [o.id, o.room_id, o.room, o.thread_id, o.thread, o.posted_at.isoformat(), o.author, o.body,
-            o.reply_to if o.reply_to is not None else "", o.reactions, o.replies, "; ".join(o.tags),
-            statuses.get(o.status, o.status), o.url, o.ref]
+    return [
+        o.id,
+        o.room_id,
+        o.room,
+        o.thread_id,
+        o.thread,
+        o.posted_at.isoformat(),
+        o.author,
+        o.body,
+        o.reply_to if o.reply_to is not None else "",
+        o.reactions,
+        o.replies,
+        "; ".join(o.tags),
+        statuses.get(o.status, o.status),
+        o.url,
+        o.ref,
+    ]
 
 
 def write_csv(opinions: Iterable[Opinion], path: Path, excel: bool = True) -> int:
@@ -68,8 +101,9 @@ def write_csv(opinions: Iterable[Opinion], path: Path, excel: bool = True) -> in
     statuses = status_names() if excel else {}
     rows = 0
     with open(path, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n" if excel else "\n",
-                            quoting=csv.QUOTE_ALL if excel else csv.QUOTE_MINIMAL)
+        writer = csv.writer(
+            fh, lineterminator="\r\n" if excel else "\n", quoting=csv.QUOTE_ALL if excel else csv.QUOTE_MINIMAL
+        )
         writer.writerow([ja if excel else name for name, ja in COLUMNS])
         for o in opinions:
             values = _values(o, statuses)
@@ -91,16 +125,33 @@ def write_broadlistening(opinions: Iterable[Opinion], path: Path, source: str = 
 
 
 def opinion_json(o: Opinion) -> dict:
-    return {"id": o.id, "room_id": o.room_id, "room": o.room, "thread_id": o.thread_id, "thread": o.thread,
-            "posted_at": o.posted_at.isoformat(), "author": o.author, "body": o.body, "reply_to": o.reply_to,
-            "reactions": o.reactions, "replies": o.replies, "tags": list(o.tags), "status": o.status, "url": o.url,
-            "ref": o.ref}
+    return {
+        "id": o.id,
+        "room_id": o.room_id,
+        "room": o.room,
+        "thread_id": o.thread_id,
+        "thread": o.thread,
+        "posted_at": o.posted_at.isoformat(),
+        "author": o.author,
+        "body": o.body,
+        "reply_to": o.reply_to,
+        "reactions": o.reactions,
+        "replies": o.replies,
+        "tags": list(o.tags),
+        "status": o.status,
+        "url": o.url,
+        "ref": o.ref,
+    }
 
 
 def write_json(opinions: list[Opinion], summary: Summary | None, path: Path, meta: dict) -> int:
     """One JSON document (schema: ``opinions.schema.json``), written opinion by opinion."""
-    head = {"$schema": JSON_SCHEMA_ID, "version": JSON_SCHEMA_VERSION, **meta,
-            "summary": summary.as_dict() if summary else None}
+    head = {
+        "$schema": JSON_SCHEMA_ID,
+        "version": JSON_SCHEMA_VERSION,
+        **meta,
+        "summary": summary.as_dict() if summary else None,
+    }
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(head, ensure_ascii=False)[:-1])
         fh.write(', "opinions": [\n')
@@ -117,8 +168,9 @@ def write_xlsx(opinions: list[Opinion], summary: Summary, path: Path, meta: dict
     import xlsxwriter
 
     statuses = status_names()
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     bold = book.add_format({"bold": True})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet = book.add_worksheet("概要")
@@ -166,8 +218,13 @@ def write_xlsx(opinions: list[Opinion], summary: Summary, path: Path, meta: dict
         line(day, n)
     if summary.by_day:
         chart = book.add_chart({"type": "column"})
-        chart.add_series({"name": "日別の意見数", "categories": ["概要", first_day, 0, row - 1, 0],
-                          "values": ["概要", first_day, 1, row - 1, 1]})
+        chart.add_series(
+            {
+                "name": "日別の意見数",
+                "categories": ["概要", first_day, 0, row - 1, 0],
+                "values": ["概要", first_day, 1, row - 1, 1],
+            }
+        )
         chart.set_legend({"none": True})
         sheet.insert_chart(1, 5, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
@@ -202,11 +259,20 @@ def write_report(opinions: list[Opinion], summary: Summary, path: Path, meta: di
     published answer tables of the rooms, and the opinions when not too many."""
     by_id = {o.id: o for o in opinions}
     peak = max((n for _d, n in summary.by_day), default=0)
-    html = render_template("exports/report.html", summary=summary, opinions=opinions, by_id=by_id, meta=meta,
-                           css=report_css(),
-                           statuses=status_names(), peak=peak,
-                           full_list=len(opinions) <= REPORT_FULL_LIST_LIMIT, limit=REPORT_FULL_LIST_LIMIT,
-                           answer_tables=answer_tables, reflections=reflection_names())
+    html = render_template(
+        "exports/report.html",
+        summary=summary,
+        opinions=opinions,
+        by_id=by_id,
+        meta=meta,
+        css=report_css(),
+        statuses=status_names(),
+        peak=peak,
+        full_list=len(opinions) <= REPORT_FULL_LIST_LIMIT,
+        limit=REPORT_FULL_LIST_LIMIT,
+        answer_tables=answer_tables,
+        reflections=reflection_names(),
+    )
     path.write_text(html, encoding="utf-8")
     return len(opinions)
 
@@ -230,8 +296,17 @@ def reflection_names() -> dict[str, str]:
 
 def answer_rows(table) -> list[list]:
     names = reflection_names()
-    return [[row.number, row.summary, row.response, names.get(row.reflection, row.reflection),
-             ", ".join(str(i) for i in row.opinion_ids), row.refs] for row in table.rows]
+    return [
+        [
+            row.number,
+            row.summary,
+            row.response,
+            names.get(row.reflection, row.reflection),
+            ", ".join(str(i) for i in row.opinion_ids),
+            row.refs,
+        ]
+        for row in table.rows
+    ]
 
 
 def write_answer_csv(table, path: Path) -> int:

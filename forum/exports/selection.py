@@ -50,14 +50,17 @@ class ExportFilter:
     @classmethod
     def from_description(cls, data: dict) -> ExportFilter:
         """The filter back from ``describe()`` (a background job keeps it as JSON)."""
-        return cls(room_ids=tuple(data["room_ids"]), thread_ids=tuple(data["thread_ids"]),
-                   since=datetime.fromisoformat(data["since"]) if data["since"] else None,
-                   until=datetime.fromisoformat(data["until"]) if data["until"] else None,
-                   statuses=tuple(data["statuses"]), tags=tuple(data["tags"]))
+        return cls(
+            room_ids=tuple(data["room_ids"]),
+            thread_ids=tuple(data["thread_ids"]),
+            since=datetime.fromisoformat(data["since"]) if data["since"] else None,
+            until=datetime.fromisoformat(data["until"]) if data["until"] else None,
+            statuses=tuple(data["statuses"]),
+            tags=tuple(data["tags"]),
+        )
 
 
-def pseudonym(room_id: int, author_id: int | None, legacy_author: str | None = None,
-              key: bytes | None = None) -> str:
+def pseudonym(room_id: int, author_id: int | None, legacy_author: str | None = None, key: bytes | None = None) -> str:
     """A short id for one author in one room: the same person gets another id in another room, and
     nothing about them (e-mail, name, handle history, IP) goes into it. Keyed with the instance's
     PSEUDONYM_KEY, so ids stay the same from one export to the next."""
@@ -68,11 +71,27 @@ def pseudonym(room_id: int, author_id: int | None, legacy_author: str | None = N
 
 
 def _statement(flt: ExportFilter):
-    stmt = (public_posts().where(Thread.room_id.in_(flt.room_ids), Post.is_official.is_(False))
-            .with_only_columns(Post.id, Post.thread_id, Post.author_id, Post.legacy_author, Post.masked_text,
-                               Post.masked_version,
-                               Post.reply_to_id, Post.reaction_count, Post.created_at, Thread.room_id,
-                               Thread.title, Thread.status, Room.title, Thread.room_number, Post.number))
+    stmt = (
+        public_posts()
+        .where(Thread.room_id.in_(flt.room_ids), Post.is_official.is_(False))
+        .with_only_columns(
+            Post.id,
+            Post.thread_id,
+            Post.author_id,
+            Post.legacy_author,
+            Post.masked_text,
+            Post.masked_version,
+            Post.reply_to_id,
+            Post.reaction_count,
+            Post.created_at,
+            Thread.room_id,
+            Thread.title,
+            Thread.status,
+            Room.title,
+            Thread.room_number,
+            Post.number,
+        )
+    )
     if flt.thread_ids:
         stmt = stmt.where(Post.thread_id.in_(flt.thread_ids))
     if flt.since:
@@ -92,16 +111,23 @@ def count(flt: ExportFilter) -> int:
 
 def _reply_counts(room_ids: tuple[int, ...]) -> dict[int, int]:
     """Public replies to each post of the rooms, in one grouped query (replies stay in their room)."""
-    stmt = (public_posts().where(Thread.room_id.in_(room_ids), Post.reply_to_id.is_not(None))
-            .with_only_columns(Post.reply_to_id, func.count()).group_by(Post.reply_to_id).order_by(None))
+    stmt = (
+        public_posts()
+        .where(Thread.room_id.in_(room_ids), Post.reply_to_id.is_not(None))
+        .with_only_columns(Post.reply_to_id, func.count())
+        .group_by(Post.reply_to_id)
+        .order_by(None)
+    )
     return dict(db.session.execute(stmt).all())
 
 
 def _tags(ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for post_id, label in db.session.execute(select(OpinionTag.post_id, OpinionTag.label)
-                                             .where(OpinionTag.post_id.in_(ids))
-                                             .order_by(OpinionTag.post_id, OpinionTag.label)):
+    for post_id, label in db.session.execute(
+        select(OpinionTag.post_id, OpinionTag.label)
+        .where(OpinionTag.post_id.in_(ids))
+        .order_by(OpinionTag.post_id, OpinionTag.label)
+    ):
         out.setdefault(post_id, []).append(label)
     return out
 
@@ -111,8 +137,10 @@ def _stale_bodies(rows) -> dict[int, str]:
     stale = [row[0] for row in rows if row[5] != MASK_VERSION or row[4] is None]
     if not stale:
         return {}
-    return {post_id: masked_plain_text(body)
-            for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(stale)))}
+    return {
+        post_id: masked_plain_text(body)
+        for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(stale)))
+    }
 
 
 def post_url_pattern() -> str:
@@ -133,15 +161,40 @@ def opinions(flt: ExportFilter) -> Iterator[Opinion]:
     for rows in db.session.execute(stmt.execution_options(yield_per=BATCH)).partitions():
         ids = [row[0] for row in rows]
         tags, bodies = _tags(ids), _stale_bodies(rows)
-        for (post_id, thread_id, author_id, legacy_author, masked, version, reply_to, reactions, created_at,
-             room_id, thread_title, status, room_title, room_number, number) in rows:
+        for (
+            post_id,
+            thread_id,
+            author_id,
+            legacy_author,
+            masked,
+            version,
+            reply_to,
+            reactions,
+            created_at,
+            room_id,
+            thread_title,
+            status,
+            room_title,
+            room_number,
+            number,
+        ) in rows:
             yield Opinion(
-                id=post_id, room_id=room_id, room=room_title, thread_id=thread_id, thread=thread_title,
+                id=post_id,
+                room_id=room_id,
+                room=room_title,
+                thread_id=thread_id,
+                thread=thread_title,
                 posted_at=clock.to_local(created_at, tz).replace(microsecond=0),
                 author=authors.get((room_id, author_id, legacy_author))
-                or authors.setdefault((room_id, author_id, legacy_author),
-                                      pseudonym(room_id, author_id, legacy_author, key)),
+                or authors.setdefault(
+                    (room_id, author_id, legacy_author), pseudonym(room_id, author_id, legacy_author, key)
+                ),
                 body=masked if version == MASK_VERSION and masked is not None else bodies[post_id],
-                reply_to=reply_to, reactions=reactions or 0,
-                replies=replies.get(post_id, 0), status=status, url=url.format(post_id),
-                tags=tuple(tags.get(post_id, ())), ref=f"{room_number}-{number}" if room_number else "")
+                reply_to=reply_to,
+                reactions=reactions or 0,
+                replies=replies.get(post_id, 0),
+                status=status,
+                url=url.format(post_id),
+                tags=tuple(tags.get(post_id, ())),
+                ref=f"{room_number}-{number}" if room_number else "",
+            )

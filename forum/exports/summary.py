@@ -63,15 +63,20 @@ class Summary:
 
     def as_dict(self) -> dict:
         return {
-            "total": self.total, "participants": self.participants,
+            "total": self.total,
+            "participants": self.participants,
             "by_room": [{"room_id": i, "room": t, "count": c} for i, t, c in self.by_room],
             "by_thread": [{"thread_id": i, "thread": t, "count": c} for i, t, c in self.by_thread],
             "by_day": [{"date": d, "count": c} for d, c in self.by_day],
             "by_tag": [{"tag": t, "count": c} for t, c in self.by_tag],
-            "keywords": [{"term": k.term, "count": k.count, "opinions": k.opinions, "score": round(k.score, 4)}
-                         for k in self.keywords],
-            "clusters": [{"label": c.label, "size": c.size, "terms": list(c.terms),
-                          "representatives": list(c.representatives)} for c in self.clusters],
+            "keywords": [
+                {"term": k.term, "count": k.count, "opinions": k.opinions, "score": round(k.score, 4)}
+                for k in self.keywords
+            ],
+            "clusters": [
+                {"label": c.label, "size": c.size, "terms": list(c.terms), "representatives": list(c.representatives)}
+                for c in self.clusters
+            ],
             "most_reactions": [{"id": i, "reactions": r} for i, r in self.most_reactions],
         }
 
@@ -119,11 +124,18 @@ def clusters(opinions: list[Opinion], term_lists: list[list[str]]) -> list[Clust
         centre = model.cluster_centers_[c]
         terms = tuple(str(names[t]) for t in centre.argsort()[::-1][:5] if centre[t] > 0)
         similarity = matrix[members] @ centre
-        nearest = sorted(range(len(members)), key=lambda m: (-round(float(similarity[m]), 9),
-                                                             opinions[rows[members[m]]].id))[:3]
-        out.append(Cluster(label="・".join(terms[:3]), size=len(members), terms=terms,
-                           representatives=tuple(opinions[rows[members[m]]].id for m in nearest),
-                           members=tuple(sorted(opinions[rows[j]].id for j in members))))
+        nearest = sorted(
+            range(len(members)), key=lambda m: (-round(float(similarity[m]), 9), opinions[rows[members[m]]].id)
+        )[:3]
+        out.append(
+            Cluster(
+                label="・".join(terms[:3]),
+                size=len(members),
+                terms=terms,
+                representatives=tuple(opinions[rows[members[m]]].id for m in nearest),
+                members=tuple(sorted(opinions[rows[j]].id for j in members)),
+            )
+        )
     out.sort(key=lambda c: (-c.size, c.label))
     return out
 
@@ -134,8 +146,10 @@ def daily_series(counts: Mapping[date, int]) -> list[tuple[str, int]]:
     if not counts:
         return []
     first, last = min(counts), max(counts)
-    return [(day.isoformat(), counts.get(day, 0))
-            for day in (first + timedelta(days=i) for i in range((last - first).days + 1))]
+    return [
+        (day.isoformat(), counts.get(day, 0))
+        for day in (first + timedelta(days=i) for i in range((last - first).days + 1))
+    ]
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -154,6 +168,8 @@ def summarize(opinions: list[Opinion], term_lists: list[list[str]], background: 
         by_tag=sorted(Counter(t for o in opinions for t in o.tags).items(), key=lambda row: (-row[1], row[0])),
         keywords=keywords(term_lists, background),
         clusters=clusters(opinions, term_lists),
-        most_reactions=[(o.id, o.reactions) for o in sorted((o for o in opinions if o.reactions),
-                                                            key=lambda o: (-o.reactions, o.id))[:TOP_REACTIONS]],
+        most_reactions=[
+            (o.id, o.reactions)
+            for o in sorted((o for o in opinions if o.reactions), key=lambda o: (-o.reactions, o.id))[:TOP_REACTIONS]
+        ],
     )

@@ -58,8 +58,9 @@ class AnswerTable(db.Model):
     room: Mapped[Room] = relationship()  # noqa: F821
     drafter: Mapped[User | None] = relationship(foreign_keys=[drafted_by])  # noqa: F821
     approver: Mapped[User | None] = relationship(foreign_keys=[approved_by])  # noqa: F821
-    rows: Mapped[list[AnswerRow]] = relationship(back_populates="table", order_by="AnswerRow.number",
-                                                 cascade="all, delete-orphan")
+    rows: Mapped[list[AnswerRow]] = relationship(
+        back_populates="table", order_by="AnswerRow.number", cascade="all, delete-orphan"
+    )
 
 
 class AnswerRow(db.Model):
@@ -73,8 +74,10 @@ class AnswerRow(db.Model):
     reflection: Mapped[str] = mapped_column(String(16), default=Reflection.OTHER.value)  # 反映状況
 
     table: Mapped[AnswerTable] = relationship(back_populates="rows")
-    opinions: Mapped[list[Post]] = relationship(secondary=answer_row_opinion,  # noqa: F821
-                                                order_by="Post.id")
+    opinions: Mapped[list[Post]] = relationship(  # noqa: F821
+        secondary=answer_row_opinion,
+        order_by="Post.id",
+    )
 
     @property
     def opinion_ids(self) -> list[int]:

@@ -29,8 +29,7 @@ class Board(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=BoardKind.COMMUNITY.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    memberships: Mapped[list[BoardMember]] = relationship(
-        back_populates="board", cascade="all, delete-orphan")
+    memberships: Mapped[list[BoardMember]] = relationship(back_populates="board", cascade="all, delete-orphan")
 
     @property
     def is_staff_only(self) -> bool:

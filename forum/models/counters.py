@@ -23,7 +23,10 @@ def increment(session: Session, obj: object, attribute: str, delta: int = 1, sta
         return value
     table = type(obj).__table__
     column = table.c[attribute]
-    value = session.connection().execute(
-        update(table).where(table.c.id == obj.id).values({column: column + delta}).returning(column)).scalar_one()
+    value = (
+        session.connection()
+        .execute(update(table).where(table.c.id == obj.id).values({column: column + delta}).returning(column))
+        .scalar_one()
+    )
     set_committed_value(obj, attribute, value)
     return value

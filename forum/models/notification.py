@@ -24,10 +24,22 @@ class Watch(db.Model):
     # One watch per user and target. A unique constraint over (user, room, thread) would never
     # fire, since one of the two targets is always NULL: one partial unique index per target.
     __table_args__ = (
-        Index("uq_watch_user_room", "user_id", "room_id", unique=True,
-              sqlite_where=text("room_id IS NOT NULL"), postgresql_where=text("room_id IS NOT NULL")),
-        Index("uq_watch_user_thread", "user_id", "thread_id", unique=True,
-              sqlite_where=text("thread_id IS NOT NULL"), postgresql_where=text("thread_id IS NOT NULL")),
+        Index(
+            "uq_watch_user_room",
+            "user_id",
+            "room_id",
+            unique=True,
+            sqlite_where=text("room_id IS NOT NULL"),
+            postgresql_where=text("room_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_watch_user_thread",
+            "user_id",
+            "thread_id",
+            unique=True,
+            sqlite_where=text("thread_id IS NOT NULL"),
+            postgresql_where=text("thread_id IS NOT NULL"),
+        ),
         CheckConstraint("(room_id IS NULL) <> (thread_id IS NULL)", name="one_target"),
     )
 

@@ -20,17 +20,24 @@ def public_place():
 
 def public_posts() -> Select:
     """Every post a guest may read, oldest first."""
-    return (select(Post).join(Thread, Post.thread_id == Thread.id)
-            .outerjoin(Room, Thread.room_id == Room.id).outerjoin(Board, Thread.board_id == Board.id)
-            .where(Post.state == PostState.PUBLISHED.value, public_place())
-            .order_by(Post.created_at, Post.id))
+    return (
+        select(Post)
+        .join(Thread, Post.thread_id == Thread.id)
+        .outerjoin(Room, Thread.room_id == Room.id)
+        .outerjoin(Board, Thread.board_id == Board.id)
+        .where(Post.state == PostState.PUBLISHED.value, public_place())
+        .order_by(Post.created_at, Post.id)
+    )
 
 
 def public_threads() -> Select:
     """Threads a guest may read: in a public place, with at least one public post."""
-    return (select(Thread).outerjoin(Room, Thread.room_id == Room.id)
-            .outerjoin(Board, Thread.board_id == Board.id)
-            .where(public_place(), Thread.public_post_count > 0))
+    return (
+        select(Thread)
+        .outerjoin(Room, Thread.room_id == Room.id)
+        .outerjoin(Board, Thread.board_id == Board.id)
+        .where(public_place(), Thread.public_post_count > 0)
+    )
 
 
 def public_rooms() -> Select:

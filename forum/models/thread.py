@@ -111,7 +111,8 @@ class Post(db.Model):
     author: Mapped[User | None] = relationship()  # noqa: F821
     reply_to: Mapped[Post | None] = relationship(remote_side=[id])
     revisions: Mapped[list[PostRevision]] = relationship(
-        back_populates="post", order_by="PostRevision.id", cascade="all, delete-orphan")
+        back_populates="post", order_by="PostRevision.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -135,8 +136,7 @@ class Post(db.Model):
         self.state = state.value
         self.state_changed_at = clock.now()
         if was_public != self.is_public:
-            increment(object_session(self) or db.session, self.thread, "public_post_count",
-                      1 if self.is_public else -1)
+            increment(object_session(self) or db.session, self.thread, "public_post_count", 1 if self.is_public else -1)
 
 
 class PostRevision(db.Model):
@@ -161,8 +161,7 @@ class Reaction(db.Model):
     __tablename__ = "reaction"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 

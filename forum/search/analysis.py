@@ -45,9 +45,19 @@ class NgramTokenizer(Tokenizer):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NgramTokenizer) and other.n == self.n
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs) -> Iterator[Token]:
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
         token.stopped = False
@@ -81,7 +91,7 @@ def pieces(value: str, tails: bool = True) -> list[tuple[str, int, int]]:
             pos += 1
             continue
         for i in range(len(run) - 1):
-            out.append((run[i:i + 2], pos, start + i))
+            out.append((run[i : i + 2], pos, start + i))
             pos += 1
         if len(run) == 1:
             out.append((run, pos, start))
@@ -126,7 +136,7 @@ def snippet(text: str, words: list[str], width: int = 80) -> list[tuple[str, boo
         if start < cursor or start >= hi:
             continue
         pieces.append((text[cursor:start], False))
-        pieces.append((text[start:min(end, hi)], True))
+        pieces.append((text[start : min(end, hi)], True))
         cursor = min(end, hi)
     pieces.append((text[cursor:hi], False))
     if hi < len(text):

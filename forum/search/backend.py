@@ -268,10 +268,17 @@ class WhooshBackend:
             if not 0 <= value < 2**32:
                 raise BadDocument(doc.id, f"{name} {value} does not fit the index")
         created = min(max(int(doc.created_at.timestamp()), 0), 2**32 - 1)
-        return {"id": doc.id, "room_id": doc.room_id or 0, "board_id": doc.board_id or 0,
-                "area": doc.area or "-", "visibility": doc.visibility, "author": normalize(doc.author or "-"),
-                "created": created, "text": f"{doc.title}\n{doc.body}",
-                "plain": plain(f"{doc.title}\n{doc.body}")}
+        return {
+            "id": doc.id,
+            "room_id": doc.room_id or 0,
+            "board_id": doc.board_id or 0,
+            "area": doc.area or "-",
+            "visibility": doc.visibility,
+            "author": normalize(doc.author or "-"),
+            "created": created,
+            "text": f"{doc.title}\n{doc.body}",
+            "plain": plain(f"{doc.title}\n{doc.body}"),
+        }
 
     def _checked(self, docs: Iterable[SearchDoc]) -> Iterator[dict]:
         """The fields of each good document; a bad one is logged by id and left out (``search check``
@@ -322,8 +329,9 @@ class WhooshBackend:
         with self._view() as view:
             return {stored["id"] for _doc, stored in view.live_docs()}
 
-    def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None,
-                chunk: int = REBUILD_CHUNK) -> int:
+    def rebuild(
+        self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None, chunk: int = REBUILD_CHUNK
+    ) -> int:
         """Build a fresh index beside the live one, check it holds every document written, then
         swap it in. Chunks of documents become segments in worker processes; if any worker fails
         or dies, or the count is short, nothing is swapped and ``RebuildFailed`` says why."""

@@ -171,8 +171,9 @@ class Evaluator:
 
     def _matcher(self, leaf: Leaf, fieldname: str, value):
         try:
-            return leaf.reader._terms.matcher(fieldname, self.schema[fieldname].to_bytes(value),
-                                              self.schema[fieldname].format)
+            return leaf.reader._terms.matcher(
+                fieldname, self.schema[fieldname].to_bytes(value), self.schema[fieldname].format
+            )
         except (TermNotFound, KeyError):
             return None
 
@@ -206,8 +207,9 @@ class Evaluator:
     def _prefix_terms(self, prefix: str) -> list[str]:
         terms: set[str] = set()
         for leaf in self.leaves:
-            terms.update(t.decode("utf-8") if isinstance(t, bytes) else t
-                         for t in leaf.reader.expand_prefix("text", prefix))
+            terms.update(
+                t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.reader.expand_prefix("text", prefix)
+            )
         return sorted(terms)
 
     def _idf(self, df: int) -> float:
@@ -293,8 +295,9 @@ class Evaluator:
             found = self._checked(plan, _ranked(docs, scores, created), len(docs), must_check, start, count)
         return found
 
-    def _checked(self, plan: Plan, ordered: list[int], candidates: int, must_check: set[int], start: int,
-                 count: int) -> tuple[int, bool, list[int]] | None:
+    def _checked(
+        self, plan: Plan, ordered: list[int], candidates: int, must_check: set[int], start: int, count: int
+    ) -> tuple[int, bool, list[int]] | None:
         """Walk the candidates best first, checking the stored text, until the page is full and the
         check budget is spent; the rest of the total is estimated from the share that passed.
         None when ``ordered`` (the head of the ranking) ran out first."""
@@ -306,7 +309,7 @@ class Evaluator:
                     unchecked = len(must_check) - checked
                     certain = candidates - position - unchecked
                     total = len(hits) + certain + round(unchecked * passed / checked)
-                    return total, False, hits[start:start + count]
+                    return total, False, hits[start : start + count]
                 checked += 1
                 if not self._passes(doc, self.stored(doc)["plain"], plan):
                     continue
@@ -314,9 +317,9 @@ class Evaluator:
             hits.append(doc)
         if len(ordered) < candidates:
             return None
-        return len(hits), True, hits[start:start + count]
+        return len(hits), True, hits[start : start + count]
 
     def _passes(self, doc: int, text: str, plan: Plan) -> bool:
-        return (all(any(doc in self.held[w] and (not w.needs_check or w.text in text) for w in group)
-                    for group in plan.groups)
-                and not any(w.needs_check and doc in self.held[w] and w.text in text for w in plan.excluded))
+        return all(
+            any(doc in self.held[w] and (not w.needs_check or w.text in text) for w in group) for group in plan.groups
+        ) and not any(w.needs_check and doc in self.held[w] and w.text in text for w in plan.excluded)

@@ -29,8 +29,13 @@ TRACKED = ("body", "state", "author_id", "thread_id", "legacy_author", "hidden_r
 
 def with_place():
     """Loader options: a post with its thread, room or board, and author (what a document needs)."""
-    return (selectinload(Post.thread).selectinload(Thread.room),
-            selectinload(Post.thread).selectinload(Thread.board), selectinload(Post.author))
+    return (
+        selectinload(Post.thread).selectinload(Thread.room),
+        selectinload(Post.thread).selectinload(Thread.board),
+        selectinload(Post.author),
+    )
+
+
 BATCH = 500
 
 
@@ -44,6 +49,7 @@ def backend() -> WhooshBackend:
 
 # ---------------------------------------------------------------- the outbox rows
 
+
 @event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, _context) -> None:
     ids: set[int] = set()
@@ -52,8 +58,11 @@ def _record_changes(session: Session, _context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Post) and obj.id is not None:
             state = inspect(obj)
-            if obj in session.new or obj in session.deleted or any(
-                    state.attrs[name].history.has_changes() for name in TRACKED):
+            if (
+                obj in session.new
+                or obj in session.deleted
+                or any(state.attrs[name].history.has_changes() for name in TRACKED)
+            ):
                 ids.add(obj.id)
         elif isinstance(obj, Thread) and obj in session.dirty:
             state = inspect(obj)
@@ -67,8 +76,11 @@ def _record_changes(session: Session, _context) -> None:
     if moved_threads:
         ids |= set(connection.execute(select(Post.id).where(Post.thread_id.in_(moved_threads))).scalars())
     if changed_rooms:
-        ids |= set(connection.execute(select(Post.id).join(Thread, Post.thread_id == Thread.id)
-                                      .where(Thread.room_id.in_(changed_rooms))).scalars())
+        ids |= set(
+            connection.execute(
+                select(Post.id).join(Thread, Post.thread_id == Thread.id).where(Thread.room_id.in_(changed_rooms))
+            ).scalars()
+        )
     if ids:
         now = clock.now()
         connection.execute(insert(SearchOutbox), [{"post_id": i, "created_at": now} for i in sorted(ids)])
@@ -115,6 +127,7 @@ def _sync_in(app: Flask) -> None:
 
 # ---------------------------------------------------------------- applying
 
+
 def document(post: Post) -> SearchDoc | None:
     """What the index should hold for ``post``, or None when it must not be found."""
     thread = post.thread
@@ -127,10 +140,18 @@ def document(post: Post) -> SearchDoc | None:
         return None
     if board is not None and board.kind == BoardKind.STAFF:
         visibility = "staff"
-    return SearchDoc(id=post.id, thread_id=thread.id, title=thread.title if post.number == 1 else "",
-                     body=to_plain_text(post.body),
-                     author=post.author_name or "", created_at=post.created_at, room_id=thread.room_id,
-                     board_id=thread.board_id, area=room.area if room else "", visibility=visibility)
+    return SearchDoc(
+        id=post.id,
+        thread_id=thread.id,
+        title=thread.title if post.number == 1 else "",
+        body=to_plain_text(post.body),
+        author=post.author_name or "",
+        created_at=post.created_at,
+        room_id=thread.room_id,
+        board_id=thread.board_id,
+        area=room.area if room else "",
+        visibility=visibility,
+    )
 
 
 def _posts(session: Session, ids: Iterable[int]) -> list[Post]:
@@ -166,8 +187,12 @@ def sync() -> int:
             session.rollback()  # the next read starts afresh, after the lock is taken
             with engine.batch() as batch:
                 keep = engine.is_rebuilding()
-                rows = session.execute(select(SearchOutbox.id, SearchOutbox.post_id).where(SearchOutbox.id > last)
-                                       .order_by(SearchOutbox.id).limit(BATCH)).all()
+                rows = session.execute(
+                    select(SearchOutbox.id, SearchOutbox.post_id)
+                    .where(SearchOutbox.id > last)
+                    .order_by(SearchOutbox.id)
+                    .limit(BATCH)
+                ).all()
                 if rows:
                     done += apply(session, {post_id for _id, post_id in rows}, batch)
             if not rows:
@@ -188,8 +213,15 @@ def pending() -> int:
 def all_documents() -> Iterator[SearchDoc]:
     last = 0
     while True:
-        batch = list(db.session.scalars(select(Post).where(Post.id > last, Post.state == PostState.PUBLISHED.value)
-                                        .order_by(Post.id).limit(BATCH).options(*with_place())))
+        batch = list(
+            db.session.scalars(
+                select(Post)
+                .where(Post.id > last, Post.state == PostState.PUBLISHED.value)
+                .order_by(Post.id)
+                .limit(BATCH)
+                .options(*with_place())
+            )
+        )
         if not batch:
             return
         for post in batch:
@@ -212,7 +244,7 @@ def rebuild(progress=None) -> int:
         count = engine.rebuild(all_documents(), progress, chunk=current_app.config["SEARCH_REBUILD_CHUNK"])
         with db.engine.begin() as connection:  # exactly the rows the new index was read after
             for start in range(0, len(waiting), BATCH):
-                connection.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(waiting[start:start + BATCH])))
+                connection.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(waiting[start : start + BATCH])))
     sync()
     return count
 

@@ -45,6 +45,7 @@ class LoginResult:
 
 # ---------------------------------------------------------------- validation (pure)
 
+
 def normalize_email(raw: str) -> str:
     try:
         info = validate_email(raw.strip(), check_deliverability=False)
@@ -57,28 +58,23 @@ def normalize_handle(raw: str, allow_reserved: bool = False) -> str:
     handle = clean_line(raw)
     if not HANDLE_MIN <= len(handle) <= HANDLE_MAX:
         raise AccountError(
-            _l("The handle name must be %(min)d to %(max)d characters.",
-               min=HANDLE_MIN, max=HANDLE_MAX), "handle")
+            _l("The handle name must be %(min)d to %(max)d characters.", min=HANDLE_MIN, max=HANDLE_MAX), "handle"
+        )
     key = fold(handle)
     if not allow_reserved and any(part in key for part in RESERVED_HANDLE_PARTS):
-        raise AccountError(
-            _l("This handle name is reserved for the city and the operators."), "handle")
+        raise AccountError(_l("This handle name is reserved for the city and the operators."), "handle")
     return handle
 
 
 def check_password_strength(password: str, *avoid: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise AccountError(
-            _l("The password must be at least %(n)d characters.", n=minimum), "password")
+        raise AccountError(_l("The password must be at least %(n)d characters.", n=minimum), "password")
     if len(password) > PASSWORD_MAX:
-        raise AccountError(
-            _l("The password must be at most %(n)d characters.", n=PASSWORD_MAX), "password")
+        raise AccountError(_l("The password must be at most %(n)d characters.", n=PASSWORD_MAX), "password")
     folded = fold(password)
     if any(a and fold(a) in folded for a in avoid) or len(set(password)) < 4:
-        raise AccountError(
-            _l("This password is too easy to guess. Avoid your e-mail or handle name."),
-            "password")
+        raise AccountError(_l("This password is too easy to guess. Avoid your e-mail or handle name."), "password")
 
 
 def hash_password(password: str) -> str:
@@ -86,6 +82,7 @@ def hash_password(password: str) -> str:
 
 
 # ---------------------------------------------------------------- lookups
+
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -108,8 +105,8 @@ def load_session_user(session_id: str) -> User | None:
 
 # ---------------------------------------------------------------- registration
 
-def registration_problems(handle: str, email: str, password: str,
-                          allow_reserved: bool = False) -> list[AccountError]:
+
+def registration_problems(handle: str, email: str, password: str, allow_reserved: bool = False) -> list[AccountError]:
     """Every reason these values cannot make an account, in the form's order (handle, e-mail,
     password), so the registration form can show them all at once instead of one per try."""
     problems: list[AccountError] = []
@@ -134,9 +131,17 @@ def registration_problems(handle: str, email: str, password: str,
     return problems
 
 
-def create_user(handle: str, email: str, password: str, *, role: Role = Role.RESIDENT,
-                department: Department | None = None, verified: bool = False,
-                locale: str | None = None, allow_reserved: bool = False) -> User:
+def create_user(
+    handle: str,
+    email: str,
+    password: str,
+    *,
+    role: Role = Role.RESIDENT,
+    department: Department | None = None,
+    verified: bool = False,
+    locale: str | None = None,
+    allow_reserved: bool = False,
+) -> User:
     """Validate and add a user (not committed): the single path for the form, CLI and demo."""
     problems = registration_problems(handle, email, password, allow_reserved=allow_reserved)
     if problems:
@@ -145,11 +150,16 @@ def create_user(handle: str, email: str, password: str, *, role: Role = Role.RES
     email = normalize_email(email)
     _check_role(role, department)
     user = User(
-        handle=handle, handle_key=fold(handle), email=email,
-        password_hash=hash_password(password), role=role.value,
+        handle=handle,
+        handle_key=fold(handle),
+        email=email,
+        password_hash=hash_password(password),
+        role=role.value,
         department=department if role is Role.STAFF else None,
-        email_verified_at=clock.now() if verified else None, locale=locale,
-        failed_logins=0, auth_version=1,
+        email_verified_at=clock.now() if verified else None,
+        locale=locale,
+        failed_logins=0,
+        auth_version=1,
     )
     db.session.add(user)
     return user
@@ -180,8 +190,7 @@ def send_verification(user: User, email: str | None = None) -> None:
 
 
 def verify_email(token: str) -> User:
-    data = tokens.read(tokens.VERIFY, token,
-                       current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    data = tokens.read(tokens.VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
     user = db.session.get(User, data.get("uid", -1))
     if user is None or user.email != data.get("email"):
         raise tokens.TokenError()
@@ -192,6 +201,7 @@ def verify_email(token: str) -> User:
 
 
 # ---------------------------------------------------------------- login
+
 
 def authenticate(email: str, password: str) -> LoginResult:
     """Check a login; count failures and lock the account for a while after too many."""
@@ -225,6 +235,7 @@ def authenticate(email: str, password: str) -> LoginResult:
 
 # ---------------------------------------------------------------- password reset
 
+
 def _password_fingerprint(user: User) -> str:
     return user.password_hash[-16:]
 
@@ -234,10 +245,8 @@ def request_password_reset(email: str) -> None:
     user = user_by_email(email)
     if user is None:
         return
-    token = tokens.make(tokens.RESET,
-                        {"uid": user.id, "fp": _password_fingerprint(user)})
-    _mail(user, user.email, "mail/reset.txt",
-          link=url_for("auth.reset_password", token=token, _external=True))
+    token = tokens.make(tokens.RESET, {"uid": user.id, "fp": _password_fingerprint(user)})
+    _mail(user, user.email, "mail/reset.txt", link=url_for("auth.reset_password", token=token, _external=True))
 
 
 def user_for_reset(token: str) -> User:
@@ -262,6 +271,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 # ---------------------------------------------------------------- account changes
 
+
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise AccountError(_l("The current password is not correct."), "current_password")
@@ -282,8 +292,7 @@ def request_email_change(user: User, password: str, new_email: str) -> str:
 
 
 def confirm_email_change(token: str) -> User:
-    data = tokens.read(tokens.CHANGE_EMAIL, token,
-                       current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    data = tokens.read(tokens.CHANGE_EMAIL, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
     user = db.session.get(User, data.get("uid", -1))
     email = data.get("email")
     if user is None or not isinstance(email, str):
@@ -306,6 +315,7 @@ def set_locale(user: User, locale: str) -> None:
 
 # ---------------------------------------------------------------- roles
 
+
 def _check_role(role: Role, department: Department | None) -> None:
     if role is Role.GUEST:
         raise AccountError(_l("Guest is not a role that can be granted."), "role")
@@ -318,14 +328,14 @@ def set_role(user: User, role: Role, department: Department | None = None) -> No
     if user.role == Role.ADMIN and role is not Role.ADMIN:
         admins = db.session.scalar(select(func.count()).where(User.role == Role.ADMIN.value))
         if admins <= 1:
-            raise AccountError(_l("This is the last administrator. Make someone else an "
-                                  "administrator first."), "role")
+            raise AccountError(_l("This is the last administrator. Make someone else an administrator first."), "role")
     user.role = role.value
     user.department = department if role is Role.STAFF else None
     db.session.commit()
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _set_password(user: User, password: str) -> None:
     check_password_strength(password, user.email.split("@")[0], user.handle)

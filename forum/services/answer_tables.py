@@ -58,8 +58,9 @@ class RowErrors(ServiceError):
     so the page can show each message where it belongs and keep everything that was typed."""
 
     def __init__(self, rows: dict[int, dict[str, str]]) -> None:
-        super().__init__(_l("Some rows need a correction; nothing was saved yet. See the messages at each row."),
-                         field="rows")
+        super().__init__(
+            _l("Some rows need a correction; nothing was saved yet. See the messages at each row."), field="rows"
+        )
         self.rows = rows
 
 
@@ -102,10 +103,15 @@ def _editable(user, table: AnswerTable) -> None:
 
 def room_opinions(room: Room) -> list[Post]:
     """The public opinions of ``room`` that a row may answer, in reference order (thread, #n)."""
-    return list(db.session.scalars(
-        select(Post).join(Thread).where(Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value,
-                                        Post.is_official.is_(False))
-        .options(contains_eager(Post.thread)).order_by(Thread.room_number, Post.number)))
+    return list(
+        db.session.scalars(
+            select(Post)
+            .join(Thread)
+            .where(Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value, Post.is_official.is_(False))
+            .options(contains_eager(Post.thread))
+            .order_by(Thread.room_number, Post.number)
+        )
+    )
 
 
 def opinion_groups(room: Room) -> list[tuple[str, list[Post]]]:
@@ -130,11 +136,19 @@ def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
     parsed = parse_refs(text)
     found: list[Post] = []
     if parsed.refs:
-        found = list(db.session.scalars(
-            select(Post).join(Thread).where(
-                Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value, Post.is_official.is_(False),
-                tuple_(Thread.room_number, Post.number).in_(parsed.refs))
-            .options(contains_eager(Post.thread))))
+        found = list(
+            db.session.scalars(
+                select(Post)
+                .join(Thread)
+                .where(
+                    Thread.room_id == room.id,
+                    Post.state == PostState.PUBLISHED.value,
+                    Post.is_official.is_(False),
+                    tuple_(Thread.room_number, Post.number).in_(parsed.refs),
+                )
+                .options(contains_eager(Post.thread))
+            )
+        )
     have = {(p.thread.room_number, p.number) for p in found}
     unknown = [format_ref(r) for r in parsed.refs if r not in have]
     problems = []
@@ -143,8 +157,9 @@ def _resolve(room: Room, text: str) -> tuple[list[Post], str | None]:
     if parsed.bad:
         problems.append(str(_l("not a reference like 2-5: %(items)s", items="、".join(parsed.bad[:10]))))
     if unknown:
-        problems.append(str(_l("no public opinion of this room has the number %(items)s",
-                               items="、".join(unknown[:10]))))
+        problems.append(
+            str(_l("no public opinion of this room has the number %(items)s", items="、".join(unknown[:10])))
+        )
     if problems:
         return [], "；".join(problems)
     return sorted(found, key=lambda p: (p.thread.room_number or 0, p.number)), None
@@ -170,8 +185,15 @@ def _store(user, table: AnswerTable, intro: str, rows: list[RowInput]) -> None:
         if problems:
             errors[position] = problems
             continue
-        built.append(AnswerRow(number=len(built) + 1, summary=r.summary.strip()[:5000],
-                               response=r.response.strip()[:5000], reflection=r.reflection, opinions=found))
+        built.append(
+            AnswerRow(
+                number=len(built) + 1,
+                summary=r.summary.strip()[:5000],
+                response=r.response.strip()[:5000],
+                reflection=r.reflection,
+                opinions=found,
+            )
+        )
     if len(built) + len(errors) > MAX_ROWS:
         errors[MAX_ROWS + 1] = {"summary": str(_l("An answer table has at most 300 rows."))}
     if errors:
@@ -246,9 +268,12 @@ def _submit(user, table: AnswerTable) -> None:
     table.submitted_at = clock.now()
     _audit(user, "answer_table.submit", table)
     room = table.room
-    notifications.notify(approvers(table), lambda: _("The answer table of “%(room)s” waits for your approval",
-                                                      room=room.title),
-                         url_for("answer_tables.show", room_id=room.id), exclude=user)
+    notifications.notify(
+        approvers(table),
+        lambda: _("The answer table of “%(room)s” waits for your approval", room=room.title),
+        url_for("answer_tables.show", room_id=room.id),
+        exclude=user,
+    )
 
 
 def approvers(table: AnswerTable) -> list[User]:
@@ -269,8 +294,12 @@ def awaiting_for(user) -> list[AnswerTable]:
     stmt = select(AnswerTable).join(Room).options(contains_eager(AnswerTable.room))
     if role_of(user) is not Role.ADMIN:
         stmt = stmt.where(Room.department_id == (user.department_id or -1))
-    order = {AnswerTableState.AWAITING: 0, AnswerTableState.APPROVED: 1, AnswerTableState.DRAFT: 2,
-             AnswerTableState.PUBLISHED: 3}
+    order = {
+        AnswerTableState.AWAITING: 0,
+        AnswerTableState.APPROVED: 1,
+        AnswerTableState.DRAFT: 2,
+        AnswerTableState.PUBLISHED: 3,
+    }
     tables = list(db.session.scalars(stmt))
     return sorted(tables, key=lambda t: (order.get(AnswerTableState(t.state), 9), -(t.id or 0)))
 
@@ -280,8 +309,7 @@ def approve(user, table: AnswerTable) -> None:
     if table.state != AnswerTableState.AWAITING:
         raise ServiceError(_l("Only a table that waits for approval can be approved."))
     if user.id == table.drafted_by:
-        raise ServiceError(_l("Another staff member or an administrator must approve what you drafted."),
-                           status=403)
+        raise ServiceError(_l("Another staff member or an administrator must approve what you drafted."), status=403)
     table.state = AnswerTableState.APPROVED.value
     table.approved_by = user.id
     table.approved_at = clock.now()

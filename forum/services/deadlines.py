@@ -58,8 +58,12 @@ def of(room: Room) -> Deadline | None:
 
 def all_reports(department_id: int | None = None) -> list[Deadline]:
     """Every submitted report: waiting ones first (most overdue first), then the answered ones."""
-    stmt = (select(Room).join(RoomReport).where(RoomReport.submitted_at.is_not(None))
-            .options(selectinload(Room.report), selectinload(Room.answer), selectinload(Room.department)))
+    stmt = (
+        select(Room)
+        .join(RoomReport)
+        .where(RoomReport.submitted_at.is_not(None))
+        .options(selectinload(Room.report), selectinload(Room.answer), selectinload(Room.department))
+    )
     if department_id is not None:
         stmt = stmt.where(Room.department_id == department_id)
     found = [d for d in map(of, db.session.scalars(stmt)) if d is not None]
@@ -71,8 +75,9 @@ def all_reports(department_id: int | None = None) -> list[Deadline]:
 def send_reminders() -> int:
     """Remind the staff of each waiting report once per threshold; returns how many reminders."""
     sent = 0
-    rooms = db.session.scalars(select(Room).join(RoomReport).where(
-        Room.state == RoomState.REPORTED.value, RoomReport.due_at.is_not(None)))
+    rooms = db.session.scalars(
+        select(Room).join(RoomReport).where(Room.state == RoomState.REPORTED.value, RoomReport.due_at.is_not(None))
+    )
     for room in rooms:
         deadline = of(room)
         report = room.report
@@ -92,14 +97,22 @@ def send_reminders() -> int:
         report.reminders = ",".join(sorted(done))
         due = format_jp_date(report.due_at, current_app.config["BABEL_DEFAULT_TIMEZONE"])
         if mark == OVERDUE:
+
             def message(room=room, due=due):
                 return _("The answer to “%(room)s” was due on %(due)s and is overdue", room=room.title, due=due)
         else:
+
             def message(room=room, due=due, days=deadline.days_left):
-                return _("The answer to “%(room)s” is due on %(due)s (%(days)d days left)", room=room.title,
-                         due=due, days=days)
-        notifications.notify(notifications.department_staff(room), message,
-                             url_for("rooms.show", room_id=room.id, _anchor="report"))
+                return _(
+                    "The answer to “%(room)s” is due on %(due)s (%(days)d days left)",
+                    room=room.title,
+                    due=due,
+                    days=days,
+                )
+
+        notifications.notify(
+            notifications.department_staff(room), message, url_for("rooms.show", room_id=room.id, _anchor="report")
+        )
         sent += 1
     db.session.commit()
     return sent

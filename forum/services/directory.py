@@ -16,8 +16,7 @@ from forum.text.normalize import clean_line, fold
 PAGE_SIZE = 50
 
 
-def find_users(query: str = "", role: str = "", page: int = 1,
-               by_email: bool = False) -> tuple[list[User], int]:
+def find_users(query: str = "", role: str = "", page: int = 1, by_email: bool = False) -> tuple[list[User], int]:
     """Users matching a handle (and, for admins, e-mail) fragment and a role, newest first."""
     stmt = select(User).options(selectinload(User.department))
     if query:
@@ -30,8 +29,7 @@ def find_users(query: str = "", role: str = "", page: int = 1,
         stmt = stmt.where(User.role == role)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     users = db.session.scalars(
-        stmt.order_by(User.created_at.desc(), User.id.desc())
-        .limit(PAGE_SIZE).offset(offset(page, PAGE_SIZE))
+        stmt.order_by(User.created_at.desc(), User.id.desc()).limit(PAGE_SIZE).offset(offset(page, PAGE_SIZE))
     ).all()
     return list(users), total
 
@@ -40,8 +38,9 @@ def departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
-def save_department(department: Department | None, name: str, description: str | None,
-                    contact: str | None) -> Department:
+def save_department(
+    department: Department | None, name: str, description: str | None, contact: str | None
+) -> Department:
     name = clean_line(name)
     if not name:
         raise AccountError(_l("This field is required."), "name")

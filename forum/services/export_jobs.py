@@ -36,8 +36,9 @@ def queue(user: User, flt: ExportFilter, fmt: str, total: int) -> ExportJob:
     """Check the user may export these rooms now (and again when the job runs), then queue it."""
     exports.check_format(fmt)
     rooms = exports.check(user, flt)
-    job = ExportJob(user_id=user.id, filter=flt.describe(), format=fmt, total=total,
-                    download_name=exports.download_name(rooms, fmt))
+    job = ExportJob(
+        user_id=user.id, filter=flt.describe(), format=fmt, total=total, download_name=exports.download_name(rooms, fmt)
+    )
     db.session.add(job)
     db.session.commit()
     if current_app.config["EXPORT_WORKER"] == "thread":
@@ -64,15 +65,24 @@ def _work(app: Flask) -> None:
 def _claim() -> ExportJob | None:
     """Take the oldest queued job (or one lost while running) for this process, atomically."""
     now = clock.now()
-    candidates = db.session.scalars(select(ExportJob.id).where(
-        (ExportJob.state == JobState.QUEUED.value)
-        | ((ExportJob.state == JobState.RUNNING.value) & (ExportJob.started_at < now - STUCK_AFTER)))
-        .order_by(ExportJob.id)).all()
+    candidates = db.session.scalars(
+        select(ExportJob.id)
+        .where(
+            (ExportJob.state == JobState.QUEUED.value)
+            | ((ExportJob.state == JobState.RUNNING.value) & (ExportJob.started_at < now - STUCK_AFTER))
+        )
+        .order_by(ExportJob.id)
+    ).all()
     for job_id in candidates:
-        claimed = db.session.execute(update(ExportJob).where(
-            ExportJob.id == job_id, ExportJob.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
-            (ExportJob.started_at.is_(None)) | (ExportJob.started_at < now - STUCK_AFTER))
-            .values(state=JobState.RUNNING.value, started_at=now, progress=0)).rowcount
+        claimed = db.session.execute(
+            update(ExportJob)
+            .where(
+                ExportJob.id == job_id,
+                ExportJob.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+                (ExportJob.started_at.is_(None)) | (ExportJob.started_at < now - STUCK_AFTER),
+            )
+            .values(state=JobState.RUNNING.value, started_at=now, progress=0)
+        ).rowcount
         db.session.commit()
         if claimed:
             return db.session.get(ExportJob, job_id)
@@ -129,8 +139,9 @@ def expire() -> int:
     """Remove the files of jobs past their keeping time."""
     removed = 0
     folder = Path(current_app.config["EXPORT_DIR"])
-    for job in db.session.scalars(select(ExportJob).where(ExportJob.state == JobState.DONE.value,
-                                                          ExportJob.expires_at < clock.now())):
+    for job in db.session.scalars(
+        select(ExportJob).where(ExportJob.state == JobState.DONE.value, ExportJob.expires_at < clock.now())
+    ):
         if job.file_name:
             (folder / job.file_name).unlink(missing_ok=True)
         job.state = JobState.EXPIRED.value
@@ -148,5 +159,8 @@ def file_of(job: ExportJob) -> Path | None:
 
 
 def jobs_of(user: User, limit: int = 20) -> list[ExportJob]:
-    return list(db.session.scalars(select(ExportJob).where(ExportJob.user_id == user.id)
-                                   .order_by(ExportJob.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ExportJob).where(ExportJob.user_id == user.id).order_by(ExportJob.id.desc()).limit(limit)
+        )
+    )

@@ -33,8 +33,13 @@ def rooms_for(user) -> list[Room]:
 
 
 def threads_of(room: Room) -> list[Thread]:
-    return list(db.session.scalars(select(Thread).where(Thread.room_id == room.id, Thread.public_post_count > 0)
-                                   .order_by(Thread.created_at, Thread.id)))
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(Thread.room_id == room.id, Thread.public_post_count > 0)
+            .order_by(Thread.created_at, Thread.id)
+        )
+    )
 
 
 def check_format(fmt: str) -> None:
@@ -78,16 +83,21 @@ def _counted(rows: Iterable[Opinion], progress: Callable[[int], None] | None, ev
             progress(count)
 
 
-def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
-           progress: Callable[[int], None] | None = None) -> int:
+def export(
+    user, flt: ExportFilter, fmt: str, path: Path, via: str = "web", progress: Callable[[int], None] | None = None
+) -> int:
     """Write the export to ``path`` and record it in the audit log; returns the number of rows.
     ``progress`` is told how many opinions have been read, every thousand."""
     check_format(fmt)
     rooms = check(user, flt)
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    meta = {"generated_at": formats.now_iso(clock.to_local(clock.now(), tz)),
-            "generated_by": user.handle if user is not None else "command line",
-            "title": "、".join(room.title for room in rooms), "filter": flt.describe(), "format": fmt}
+    meta = {
+        "generated_at": formats.now_iso(clock.to_local(clock.now(), tz)),
+        "generated_by": user.handle if user is not None else "command line",
+        "title": "、".join(room.title for room in rooms),
+        "filter": flt.describe(),
+        "format": fmt,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("csv", "csv-utf8"):
         rows = formats.write_csv(_counted(selection.opinions(flt), progress), path, excel=fmt == "csv")
@@ -103,10 +113,13 @@ def export(user, flt: ExportFilter, fmt: str, path: Path, via: str = "web",
             rows = formats.write_xlsx(opinions, summary, path, meta)
         else:
             tables = [t for t in map(published_table, rooms) if t is not None]
-            rows = formats.write_report(opinions, summary, path, {**meta, "filter_text": describe(rooms, flt)},
-                                        tables)
-    audit(user, "export.opinions", rooms[0] if len(rooms) == 1 else None,
-          details={"filter": flt.describe(), "format": fmt, "rows": rows, "via": via})
+            rows = formats.write_report(opinions, summary, path, {**meta, "filter_text": describe(rooms, flt)}, tables)
+    audit(
+        user,
+        "export.opinions",
+        rooms[0] if len(rooms) == 1 else None,
+        details={"filter": flt.describe(), "format": fmt, "rows": rows, "via": via},
+    )
     db.session.commit()
     return rows
 
@@ -117,8 +130,11 @@ def refresh_masked_text(batch: int = 1000) -> int:
     stale = (Post.masked_version.is_(None)) | (Post.masked_version != MASK_VERSION) | (Post.masked_text.is_(None))
     while ids := db.session.scalars(select(Post.id).where(stale).order_by(Post.id).limit(batch)).all():
         for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(ids))).all():
-            db.session.execute(update(Post).where(Post.id == post_id).values(
-                masked_text=masked_plain_text(body or ""), masked_version=MASK_VERSION))
+            db.session.execute(
+                update(Post)
+                .where(Post.id == post_id)
+                .values(masked_text=masked_plain_text(body or ""), masked_version=MASK_VERSION)
+            )
         db.session.commit()
         done += len(ids)
     return done

@@ -55,9 +55,16 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        return [(line, {"__error__": f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); "
-                                     "convert it to UTF-8 (for example from Shift_JIS) and try again"})]
+        line = data[: error.start].count(b"\n") + 1
+        return [
+            (
+                line,
+                {
+                    "__error__": f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+                    "convert it to UTF-8 (for example from Shift_JIS) and try again"
+                },
+            )
+        ]
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         return _json_rows(text)
     return _csv_rows(text)
@@ -142,8 +149,10 @@ def _check(number: int, row: dict, seen: set[str]) -> tuple[dict | None, str | N
     except ValueError:
         return None, f"line {number}: posted_at {fields['posted_at']!r} is not an ISO 8601 date-time"
     if not FIRST_DAY <= moment.date() <= LAST_DAY:
-        return None, (f"line {number}: posted_at {fields['posted_at']!r} is not between "
-                      f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+        return None, (
+            f"line {number}: posted_at {fields['posted_at']!r} is not between "
+            f"{FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+        )
     if moment.tzinfo is None:
         moment = clock.from_local(moment, current_app.config["BABEL_DEFAULT_TIMEZONE"])
     body = fields["body"]
@@ -153,10 +162,15 @@ def _check(number: int, row: dict, seen: set[str]) -> tuple[dict | None, str | N
     if reply_to is not None and reply_to not in seen:
         return None, f"line {number}: reply_to {reply_to} is not an earlier post_id"
     seen.add(post_id)
-    return {"post_id": post_id, "thread_id": fields["thread_id"],
-            "thread_title": fields["thread_title"][:current_app.config["TITLE_MAX"]],
-            "author": fields["author"][:60], "posted_at": moment, "body": body,
-            "reply_to": reply_to}, None
+    return {
+        "post_id": post_id,
+        "thread_id": fields["thread_id"],
+        "thread_title": fields["thread_title"][: current_app.config["TITLE_MAX"]],
+        "author": fields["author"][:60],
+        "posted_at": moment,
+        "body": body,
+        "reply_to": reply_to,
+    }, None
 
 
 def import_file(path: Path, room: Room) -> ImportResult:
@@ -187,8 +201,15 @@ def import_file(path: Path, room: Room) -> ImportResult:
             legacy_thread = prefix + row["thread_id"]
             thread = db.session.scalar(select(Thread).where(Thread.legacy_id == legacy_thread))
             if thread is None:
-                thread = Thread(room=room, title=row["thread_title"], legacy_id=legacy_thread, next_number=1,
-                                public_post_count=0, created_at=row["posted_at"], last_posted_at=row["posted_at"])
+                thread = Thread(
+                    room=room,
+                    title=row["thread_title"],
+                    legacy_id=legacy_thread,
+                    next_number=1,
+                    public_post_count=0,
+                    created_at=row["posted_at"],
+                    last_posted_at=row["posted_at"],
+                )
                 db.session.add(thread)
                 result.threads += 1
             threads[row["thread_id"]] = thread

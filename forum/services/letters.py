@@ -25,8 +25,14 @@ def send(author: User, department_id: int | None, subject: str, body: str) -> Le
     department = db.session.get(Department, department_id) if department_id else None
     if department is None:
         raise ServiceError(_l("Choose the department in charge."), "department_id")
-    letter = Letter(author=author, department=department, subject=check_title(subject).strip(),
-                    body=check_body(body), status=LetterStatus.RECEIVED.value, created_at=clock.now())
+    letter = Letter(
+        author=author,
+        department=department,
+        subject=check_title(subject).strip(),
+        body=check_body(body),
+        status=LetterStatus.RECEIVED.value,
+        created_at=clock.now(),
+    )
     db.session.add(letter)
     db.session.commit()
     return letter
@@ -52,8 +58,9 @@ def answer(staff: User, letter: Letter, reply: str, status: str) -> None:
 
 
 def of_author(user: User) -> list[Letter]:
-    return list(db.session.scalars(select(Letter).where(Letter.author_id == user.id)
-                                   .order_by(Letter.created_at.desc())))
+    return list(
+        db.session.scalars(select(Letter).where(Letter.author_id == user.id).order_by(Letter.created_at.desc()))
+    )
 
 
 def of_department(department_id: int | None, everything: bool = False) -> list[Letter]:

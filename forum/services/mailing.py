@@ -40,8 +40,9 @@ class Delivery:
 
 def queue(to: str, subject: str, body: str) -> MailOutbox:
     """Add a mail to the current transaction; it leaves only if that transaction commits."""
-    row = MailOutbox(to_address=to, subject=subject[:300], body=body, created_at=clock.now(), attempts=0,
-                     next_attempt_at=clock.now())
+    row = MailOutbox(
+        to_address=to, subject=subject[:300], body=body, created_at=clock.now(), attempts=0, next_attempt_at=clock.now()
+    )
     db.session.add(row)
     return row
 
@@ -91,15 +92,22 @@ def deliver(due_only: bool = True, retry_given_up: bool = False) -> Delivery:
                     report.sent += 1
                 session.expunge_all()
         report.waiting = session.scalar(select(func.count()).select_from(MailOutbox)) or 0
-        report.given_up = session.scalar(select(func.count()).select_from(MailOutbox)
-                                         .where(MailOutbox.attempts >= limit)) or 0
+        report.given_up = (
+            session.scalar(select(func.count()).select_from(MailOutbox).where(MailOutbox.attempts >= limit)) or 0
+        )
     return report
 
 
 def _claim(session: Session, row_id: int, token: str) -> bool:
     now = clock.now()
-    claimed = session.execute(update(MailOutbox).where(MailOutbox.id == row_id, _claimable(now))
-                              .values(claimed_by=token, claimed_until=now + CLAIM)).rowcount == 1
+    claimed = (
+        session.execute(
+            update(MailOutbox)
+            .where(MailOutbox.id == row_id, _claimable(now))
+            .values(claimed_by=token, claimed_until=now + CLAIM)
+        ).rowcount
+        == 1
+    )
     session.commit()
     return claimed
 
@@ -116,9 +124,17 @@ def _settle(session: Session, row_id: int, token: str, error: MailError | None) 
             kind = "connection: " if error.connection else "refused: "
             row = session.get(MailOutbox, row_id)
             attempts = (row.attempts if row else 0) + 1
-            session.execute(update(MailOutbox).where(mine).values(
-                attempts=attempts, last_error=(kind + str(error))[:500],
-                next_attempt_at=clock.now() + backoff(attempts), claimed_by=None, claimed_until=None))
+            session.execute(
+                update(MailOutbox)
+                .where(mine)
+                .values(
+                    attempts=attempts,
+                    last_error=(kind + str(error))[:500],
+                    next_attempt_at=clock.now() + backoff(attempts),
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+            )
         session.commit()
 
     retry_when_busy(write, session, attempts=5, pause=0.2)
@@ -132,9 +148,18 @@ def server_resting() -> bool:
     """Whether the server could not be reached lately (a failure still in its backoff): new mail
     then waits for cron instead of holding a worker on a dead server. A refused recipient does
     not count: it says nothing about the mail of others."""
-    return db.session.scalar(select(MailOutbox.id).where(
-        MailOutbox.attempts > 0, MailOutbox.next_attempt_at > clock.now(),
-        MailOutbox.last_error.like("connection:%")).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(MailOutbox.id)
+            .where(
+                MailOutbox.attempts > 0,
+                MailOutbox.next_attempt_at > clock.now(),
+                MailOutbox.last_error.like("connection:%"),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _deliver_quietly(app: Flask) -> None:

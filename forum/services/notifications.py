@@ -33,8 +33,13 @@ def set_watch(user: User, on: bool, room: Room | None = None, thread: Thread | N
     """Watch or stop watching (not committed). The unique index decides, so two tabs cannot
     add the same watch twice."""
     if on:
-        insert_or_ignore(Watch, user_id=user.id, room_id=room.id if room else None,
-                         thread_id=thread.id if thread else None, created_at=clock.now())
+        insert_or_ignore(
+            Watch,
+            user_id=user.id,
+            room_id=room.id if room else None,
+            thread_id=thread.id if thread else None,
+            created_at=clock.now(),
+        )
     else:
         target = Watch.room_id == room.id if room else Watch.thread_id == thread.id
         db.session.execute(delete(Watch).where(Watch.user_id == user.id, target))
@@ -87,9 +92,13 @@ def tell_author(post, message) -> None:
 
 def _queue_mail(user: User, notes: list[Notification]) -> None:
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        text = render_template("mail/notifications.txt", user=user, notes=notes,
-                               base=url_for("main.home", _external=True).rstrip("/"),
-                               settings=url_for("mypage.notifications", _external=True))
+        text = render_template(
+            "mail/notifications.txt",
+            user=user,
+            notes=notes,
+            base=url_for("main.home", _external=True).rstrip("/"),
+            settings=url_for("mypage.notifications", _external=True),
+        )
     subject, _sep, body = text.partition("\n")
     mailing.queue(user.email, subject.strip(), body.lstrip("\n"))
     for note in notes:
@@ -102,9 +111,17 @@ def send_digests() -> int:
     users = db.session.scalars(select(User).where(User.notify_mode == NotifyMode.DAILY.value)).all()
     queued = 0
     for user in users:
-        notes = list(db.session.scalars(select(Notification).where(
-            Notification.user_id == user.id, Notification.emailed_at.is_(None),
-            Notification.created_at >= clock.now() - timedelta(days=7)).order_by(Notification.id)))
+        notes = list(
+            db.session.scalars(
+                select(Notification)
+                .where(
+                    Notification.user_id == user.id,
+                    Notification.emailed_at.is_(None),
+                    Notification.created_at >= clock.now() - timedelta(days=7),
+                )
+                .order_by(Notification.id)
+            )
+        )
         if not notes or not user.is_verified:
             continue
         _queue_mail(user, notes)
@@ -116,43 +133,63 @@ def send_digests() -> int:
 def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+        )
+    )
 
 
 def mark_all_read(user: User) -> None:
-    for note in db.session.scalars(select(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None))):
+    for note in db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ):
         note.read_at = clock.now()
     db.session.commit()
 
 
 # ---------------------------------------------------------------- the events
 
+
 def new_thread(thread: Thread) -> None:
     room = thread.room
     if room is None:
         return
-    notify(watchers(room=room), lambda: _("New thread “%(title)s” in “%(room)s”",
-                                          title=thread.title, room=room.title),
-           url_for("threads.show", thread_id=thread.id), exclude=thread.author)
+    notify(
+        watchers(room=room),
+        lambda: _("New thread “%(title)s” in “%(room)s”", title=thread.title, room=room.title),
+        url_for("threads.show", thread_id=thread.id),
+        exclude=thread.author,
+    )
 
 
 def new_reply(post) -> None:
     thread = post.thread
-    notify(watchers(thread=thread), lambda: _("New post #%(n)d in “%(title)s”", n=post.number,
-                                              title=thread.title),
-           url_for("threads.permalink", post_id=post.id), exclude=post.author)
+    notify(
+        watchers(thread=thread),
+        lambda: _("New post #%(n)d in “%(title)s”", n=post.number, title=thread.title),
+        url_for("threads.permalink", post_id=post.id),
+        exclude=post.author,
+    )
 
 
 def department_answer(room: Room) -> None:
-    notify(watchers(room=room), lambda: _("The department has answered “%(room)s”", room=room.title),
-           url_for("rooms.show", room_id=room.id, _anchor="answer"))
+    notify(
+        watchers(room=room),
+        lambda: _("The department has answered “%(room)s”", room=room.title),
+        url_for("rooms.show", room_id=room.id, _anchor="answer"),
+    )
 
 
 def department_staff(room: Room) -> list[User]:
@@ -160,8 +197,11 @@ def department_staff(room: Room) -> list[User]:
     from forum.permissions import Role
 
     if room.department_id is not None:
-        staff = list(db.session.scalars(select(User).where(User.department_id == room.department_id,
-                                                           User.role == Role.STAFF.value)))
+        staff = list(
+            db.session.scalars(
+                select(User).where(User.department_id == room.department_id, User.role == Role.STAFF.value)
+            )
+        )
         if staff:
             return staff
     return list(db.session.scalars(select(User).where(User.role == Role.ADMIN.value)))
@@ -171,11 +211,16 @@ def report_arrived(room: Room) -> None:
     report = room.report
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     due = format_jp_date(report.due_at, tz) if report and report.due_at else ""
-    notify(department_staff(room), lambda: _("The report of “%(room)s” has arrived; the answer is due on %(due)s",
-                                             room=room.title, due=due),
-           url_for("rooms.show", room_id=room.id, _anchor="report"))
+    notify(
+        department_staff(room),
+        lambda: _("The report of “%(room)s” has arrived; the answer is due on %(due)s", room=room.title, due=due),
+        url_for("rooms.show", room_id=room.id, _anchor="report"),
+    )
 
 
 def letter_replied(letter) -> None:
-    notify([letter.author], lambda: _("Your letter “%(subject)s” has been answered", subject=letter.subject),
-           url_for("letters.show", letter_id=letter.id))
+    notify(
+        [letter.author],
+        lambda: _("Your letter “%(subject)s” has been answered", subject=letter.subject),
+        url_for("letters.show", letter_id=letter.id),
+    )

@@ -42,6 +42,7 @@ class PostPage:
 
 # ---------------------------------------------------------------- checks
 
+
 def place_of(thread: Thread) -> Place:
     return thread.room if thread.room_id is not None else thread.board
 
@@ -79,14 +80,12 @@ def refusal(user, place: Place, thread: Thread | None = None) -> str | None:
     return None
 
 
-def _ensure_may_post(user: User, place: Place, thread: Thread | None = None,
-                     accept_rules: bool = False) -> None:
+def _ensure_may_post(user: User, place: Place, thread: Thread | None = None, accept_rules: bool = False) -> None:
     reason = refusal(user, place, thread)
     if reason:
         raise ServiceError(reason, status=403)
     if isinstance(place, Room) and not accept_rules and not rooms.has_accepted_rules(user, place):
-        raise ServiceError(_l("Please read the posting rules of this room and tick the box."),
-                           "accept_rules")
+        raise ServiceError(_l("Please read the posting rules of this room and tick the box."), "accept_rules")
 
 
 def check_body(body: str) -> str:
@@ -95,8 +94,9 @@ def check_body(body: str) -> str:
     if not body:
         raise ServiceError(_l("Write something before posting."), "body")
     if len(body) > limit:
-        raise ServiceError(_l("The text is too long: %(n)d characters; at most %(max)d.",
-                              n=len(body), max=limit), "body")
+        raise ServiceError(
+            _l("The text is too long: %(n)d characters; at most %(max)d.", n=len(body), max=limit), "body"
+        )
     return body
 
 
@@ -115,6 +115,7 @@ def is_official_author(user: User, place: Place) -> bool:
 
 
 # ---------------------------------------------------------------- writing
+
 
 def _screen(author: User, place: Place, title: str, body: str, new_thread: bool, editing: bool = False):
     """The moderation rules' decision; a refusal is raised with its reasons and retry time."""
@@ -166,9 +167,13 @@ def _finish_new_post(decision, author: User, post: Post, place: Place, accept_ru
     if post.is_public:
         announce()
     else:
-        notifications.tell_author(post, lambda: _("Your post in “%(title)s” is waiting for a moderator’s "
-                                                  "review; you will be told when it is published.",
-                                                  title=post.thread.title))
+        notifications.tell_author(
+            post,
+            lambda: _(
+                "Your post in “%(title)s” is waiting for a moderator’s review; you will be told when it is published.",
+                title=post.thread.title,
+            ),
+        )
     db.session.commit()
 
 
@@ -185,9 +190,17 @@ def _count_public(thread: Thread, delta: int) -> None:
 
 def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None, held: bool = False) -> Post:
     now = clock.now()
-    post = Post(thread=thread, number=_take_number(thread), author=author, body=body,
-                reply_to=reply_to, state=(PostState.PENDING if held else PostState.PUBLISHED).value,
-                created_at=now, is_official=is_official_author(author, place_of(thread)), reaction_count=0)
+    post = Post(
+        thread=thread,
+        number=_take_number(thread),
+        author=author,
+        body=body,
+        reply_to=reply_to,
+        state=(PostState.PENDING if held else PostState.PUBLISHED).value,
+        created_at=now,
+        is_official=is_official_author(author, place_of(thread)),
+        reaction_count=0,
+    )
     if not held:
         _count_public(thread, 1)
         thread.last_posted_at = now
@@ -195,13 +208,22 @@ def _add_post(thread: Thread, author: User, body: str, reply_to: Post | None, he
     return post
 
 
-def add_existing_post(thread: Thread, author: User | None, body: str, created_at,
-                      reply_to: Post | None = None, official: bool = False) -> Post:
+def add_existing_post(
+    thread: Thread, author: User | None, body: str, created_at, reply_to: Post | None = None, official: bool = False
+) -> Post:
     """A post written elsewhere or earlier (legacy import, demo content): no posting checks,
     its own time. Not committed."""
-    post = Post(thread=thread, number=_take_number(thread), author=author, body=check_body(body),
-                reply_to=reply_to, state=PostState.PUBLISHED.value, created_at=created_at,
-                is_official=official, reaction_count=0)
+    post = Post(
+        thread=thread,
+        number=_take_number(thread),
+        author=author,
+        body=check_body(body),
+        reply_to=reply_to,
+        state=PostState.PUBLISHED.value,
+        created_at=created_at,
+        is_official=official,
+        reaction_count=0,
+    )
     _count_public(thread, 1)
     thread.last_posted_at = max(thread.last_posted_at or created_at, created_at)
     db.session.add(post)
@@ -213,22 +235,29 @@ def edit_deadline(post: Post):
 
 
 def can_edit(user, post: Post) -> bool:
-    return (getattr(user, "is_authenticated", False) and post.author_id == user.id
-            and post.is_public and clock.now() < edit_deadline(post))
+    return (
+        getattr(user, "is_authenticated", False)
+        and post.author_id == user.id
+        and post.is_public
+        and clock.now() < edit_deadline(post)
+    )
 
 
 def edit(author: User, post: Post, body: str) -> None:
     if post.author_id != author.id or not post.is_public:
         raise ServiceError(_l("You can only edit your own visible posts."), status=403)
     if clock.now() >= edit_deadline(post):
-        raise ServiceError(_l("The time for editing this post has passed (%(h)d hours).",
-                              h=current_app.config["EDIT_WINDOW_HOURS"]), status=403)
+        raise ServiceError(
+            _l("The time for editing this post has passed (%(h)d hours).", h=current_app.config["EDIT_WINDOW_HOURS"]),
+            status=403,
+        )
     body = check_body(body)
     if body == post.body:
         return
     decision = _screen(author, place_of(post.thread), "", body, new_thread=False, editing=True)
-    db.session.add(PostRevision(post=post, body=post.body, written_at=post.edited_at or post.created_at,
-                                editor_id=author.id))
+    db.session.add(
+        PostRevision(post=post, body=post.body, written_at=post.edited_at or post.created_at, editor_id=author.id)
+    )
     post.body = decision.body
     post.edited_at = clock.now()
     if decision.held:
@@ -262,12 +291,16 @@ def toggle_reaction(user: User, post: Post) -> bool:
     added = insert_or_ignore(Reaction, post_id=post.id, user_id=user.id)
     change = 1
     if not added:  # it was on (perhaps from another tab a moment ago): take it off
-        change = -db.session.execute(delete(Reaction).where(Reaction.post_id == post.id,
-                                                            Reaction.user_id == user.id)).rowcount
+        change = -db.session.execute(
+            delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+        ).rowcount
     if change:  # by the rows this transaction changed: a recount would miss a concurrent one
-        db.session.execute(update(Post).where(Post.id == post.id)
-                           .values(reaction_count=Post.reaction_count + change)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Post)
+            .where(Post.id == post.id)
+            .values(reaction_count=Post.reaction_count + change)
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
     return added
 
@@ -286,6 +319,7 @@ def set_status(actor: User, thread: Thread, status: str, note: str) -> None:
 
 # ---------------------------------------------------------------- reading
 
+
 def threads_of(place: Place, page: int = 1) -> tuple[list[Thread], int]:
     per_page = current_app.config["THREADS_PER_PAGE"]
     column = Thread.room_id if isinstance(place, Room) else Thread.board_id
@@ -294,7 +328,9 @@ def threads_of(place: Place, page: int = 1) -> tuple[list[Thread], int]:
     threads = db.session.scalars(
         stmt.options(selectinload(Thread.author))
         .order_by(Thread.pinned.desc(), Thread.last_posted_at.desc(), Thread.id.desc())
-        .limit(per_page).offset(offset(page, per_page))).all()
+        .limit(per_page)
+        .offset(offset(page, per_page))
+    ).all()
     return list(threads), total
 
 
@@ -308,9 +344,13 @@ def posts_page(thread: Thread, page: int = 1, order: str = "oldest") -> PostPage
     page = clamp_page(page, pages)
     sort = Post.number.desc() if order == "newest" else Post.number.asc()
     posts = db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id)
+        select(Post)
+        .where(Post.thread_id == thread.id)
         .options(selectinload(Post.author), selectinload(Post.reply_to).selectinload(Post.author))
-        .order_by(sort).limit(per_page).offset((page - 1) * per_page)).all()
+        .order_by(sort)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return PostPage(list(posts), page, pages, total, order)
 
 
@@ -321,15 +361,27 @@ def page_of(post: Post) -> int:
 def reacted_ids(user, posts: list[Post]) -> set[int]:
     if not getattr(user, "is_authenticated", False) or not posts:
         return set()
-    return set(db.session.scalars(select(Reaction.post_id).where(
-        Reaction.user_id == user.id, Reaction.post_id.in_([p.id for p in posts]))))
+    return set(
+        db.session.scalars(
+            select(Reaction.post_id).where(Reaction.user_id == user.id, Reaction.post_id.in_([p.id for p in posts]))
+        )
+    )
 
 
 def public_posts_of(user: User, limit: int = 20) -> list[Post]:
     """A profile's public activity: visible posts in public places only."""
-    return list(db.session.scalars(
-        select(Post).join(Thread).outerjoin(Board, Thread.board_id == Board.id)
-        .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED,
-               (Board.id.is_(None)) | (Board.kind != "staff"))
-        .options(selectinload(Post.thread))
-        .order_by(Post.created_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Post)
+            .join(Thread)
+            .outerjoin(Board, Thread.board_id == Board.id)
+            .where(
+                Post.author_id == user.id,
+                Post.state == PostState.PUBLISHED,
+                (Board.id.is_(None)) | (Board.kind != "staff"),
+            )
+            .options(selectinload(Post.thread))
+            .order_by(Post.created_at.desc())
+            .limit(limit)
+        )
+    )

@@ -63,6 +63,7 @@ class RoomDraft:
 
 # ---------------------------------------------------------------- lookups and listings
 
+
 def get(room_id: int) -> Room | None:
     room = db.session.get(Room, room_id)
     if room is not None:
@@ -82,8 +83,7 @@ def is_visible(room: Room, user) -> bool:
 def public_rooms(area: str | None = None, states: tuple[str, ...] | None = None) -> list[Room]:
     """Rooms in ``states`` as they are now: a room whose period ended counts as closed, even before
     ``flask rooms tick`` stores it (a page that only reads writes nothing)."""
-    wanted = {str(s) for s in (states or (RoomState.OPEN, RoomState.CLOSED, RoomState.REPORTED,
-                                          RoomState.ANSWERED))}
+    wanted = {str(s) for s in (states or (RoomState.OPEN, RoomState.CLOSED, RoomState.REPORTED, RoomState.ANSWERED))}
     stored = wanted | ({RoomState.OPEN.value} if RoomState.CLOSED.value in wanted else set())
     stmt = select(Room).options(selectinload(Room.department)).where(Room.state.in_(stored))
     if area:
@@ -97,9 +97,15 @@ def public_rooms(area: str | None = None, states: tuple[str, ...] | None = None)
 def home_listing() -> dict[str, list[Room]]:
     opened = public_rooms(states=(RoomState.OPEN,))
     awaiting = public_rooms(states=(RoomState.REPORTED,))
-    answered = list(db.session.scalars(
-        select(Room).join(DepartmentAnswer).where(Room.state == RoomState.ANSWERED)
-        .order_by(DepartmentAnswer.published_at.desc()).limit(5)))
+    answered = list(
+        db.session.scalars(
+            select(Room)
+            .join(DepartmentAnswer)
+            .where(Room.state == RoomState.ANSWERED)
+            .order_by(DepartmentAnswer.published_at.desc())
+            .limit(5)
+        )
+    )
     return {"open": opened, "awaiting": awaiting, "answered": answered}
 
 
@@ -108,19 +114,20 @@ def proposals(state: str = RoomState.PROPOSED) -> list[Room]:
 
 
 def proposals_of(user: User) -> list[Room]:
-    return list(db.session.scalars(select(Room).where(Room.proposer_id == user.id)
-                                   .order_by(Room.created_at.desc())))
+    return list(db.session.scalars(select(Room).where(Room.proposer_id == user.id).order_by(Room.created_at.desc())))
 
 
 def thread_counts(rooms: list[Room]) -> dict[int, int]:
     if not rooms:
         return {}
-    rows = db.session.execute(select(Thread.room_id, func.count()).where(
-        Thread.room_id.in_([r.id for r in rooms])).group_by(Thread.room_id))
+    rows = db.session.execute(
+        select(Thread.room_id, func.count()).where(Thread.room_id.in_([r.id for r in rooms])).group_by(Thread.room_id)
+    )
     return dict(rows.all())
 
 
 # ---------------------------------------------------------------- the open period
+
 
 def refresh_state(room: Room) -> None:
     """An open room whose period has ended reads as closed. Only in memory: reading a page never
@@ -131,8 +138,7 @@ def refresh_state(room: Room) -> None:
 
 def close_expired() -> int:
     """Store the state of every room whose period has ended (``flask rooms tick``); not committed."""
-    rooms = db.session.scalars(select(Room).where(Room.state == RoomState.OPEN,
-                                                  Room.closes_at <= clock.now())).all()
+    rooms = db.session.scalars(select(Room).where(Room.state == RoomState.OPEN, Room.closes_at <= clock.now())).all()
     for room in rooms:
         room.state = RoomState.CLOSED.value
     return len(rooms)
@@ -153,12 +159,15 @@ def posting_refusal(room: Room) -> str | None:
     if room.accepts_posts_at(now):
         return None
     if room.state == RoomState.OPEN and now < room.opens_at:
-        return str(_l("This room opens for posts at %(time)s.",
-                      time=format_datetime(room.opens_at, "short")))
+        return str(_l("This room opens for posts at %(time)s.", time=format_datetime(room.opens_at, "short")))
     if room.state in (RoomState.PROPOSED, RoomState.DECLINED):
         return str(_l("This room has not been opened."))
-    return str(_l("This room closed on %(time)s. You can read it, but no longer post.",
-                  time=format_datetime(room.closes_at, "short")))
+    return str(
+        _l(
+            "This room closed on %(time)s. You can read it, but no longer post.",
+            time=format_datetime(room.closes_at, "short"),
+        )
+    )
 
 
 def has_accepted_rules(user, room: Room) -> bool:
@@ -175,13 +184,15 @@ def accept_rules(user: User, room: Room) -> None:
 
 # ---------------------------------------------------------------- create, propose, review
 
+
 def _validate(draft: RoomDraft, need_department: bool) -> Department | None:
     draft.title = clean_line(draft.title or "")
     if not draft.title:
         raise ServiceError(_l("Enter a title."), "title")
     if len(draft.title) > current_app.config["TITLE_MAX"]:
-        raise ServiceError(_l("The title is too long (at most %(n)d characters).",
-                              n=current_app.config["TITLE_MAX"]), "title")
+        raise ServiceError(
+            _l("The title is too long (at most %(n)d characters).", n=current_app.config["TITLE_MAX"]), "title"
+        )
     for field in ("purpose", "posting_rules", "handling"):
         value = (getattr(draft, field) or "").strip()
         if not value:
@@ -205,8 +216,7 @@ def _apply(room: Room, draft: RoomDraft, department: Department | None) -> None:
 
 def create_city_room(actor: User, draft: RoomDraft, coordinators: list[User] = ()) -> Room:
     if role_of(actor) is Role.STAFF and draft.department_id != actor.department_id:
-        raise ServiceError(_l("Department staff create rooms for their own department."),
-                           "department_id")
+        raise ServiceError(_l("Department staff create rooms for their own department."), "department_id")
     department = _validate(draft, need_department=True)
     room = Room(area=Area.CITY.value, state=RoomState.OPEN.value, decided_at=clock.now())
     _apply(room, draft, department)
@@ -260,18 +270,22 @@ def close_now(room: Room) -> None:
     now = clock.now()
     room.closes_at = min(room.closes_at, now)
     room.state = RoomState.CLOSED.value
-    notifications.notify(room.coordinators, lambda: _("“%(room)s” was closed by the department; "
-                                                      "you can now write the room report", room=room.title),
-                         url_for("rooms.report", room_id=room.id))
+    notifications.notify(
+        room.coordinators,
+        lambda: _("“%(room)s” was closed by the department; you can now write the room report", room=room.title),
+        url_for("rooms.report", room_id=room.id),
+    )
     db.session.commit()
 
 
 # ---------------------------------------------------------------- report and answer
 
+
 def save_report(room: Room, author: User, body: str, submit: bool) -> RoomReport:
     """The coordinator drafts the report after the room closes and submits it once."""
     if room.state not in (RoomState.CLOSED, RoomState.REPORTED) or (
-            room.report is not None and room.report.submitted_at is not None):
+        room.report is not None and room.report.submitted_at is not None
+    ):
         raise ServiceError(_l("A report can be written once the room has closed, until it is submitted."))
     body = (body or "").strip()
     if not body:
@@ -307,5 +321,4 @@ def publish_answer(room: Room, author: User, body: str) -> DepartmentAnswer:
 
 
 def coordinator_candidates() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR.value)
-                                   .order_by(User.handle)))
+    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR.value).order_by(User.handle)))

@@ -49,21 +49,44 @@ def parse_day(value: str | None, end: bool = False) -> datetime | None:
 
 
 def highlighted(text: str, words: list[str]) -> Markup:
-    return Markup("").join(Markup("<mark>{}</mark>").format(piece) if hit else escape(piece)
-                           for piece, hit in snippet(text, words))
+    return Markup("").join(
+        Markup("<mark>{}</mark>").format(piece) if hit else escape(piece) for piece, hit in snippet(text, words)
+    )
 
 
-def run(user, text: str, *, page: int = 1, per_page: int | None = None, room_id: int | None = None,
-        board_id: int | None = None, area: str | None = None, author: str | None = None,
-        since: datetime | None = None, until: datetime | None = None, newest: bool = False) -> Results:
+def run(
+    user,
+    text: str,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    room_id: int | None = None,
+    board_id: int | None = None,
+    area: str | None = None,
+    author: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    newest: bool = False,
+) -> Results:
     per_page = per_page or current_app.config["SEARCH_PER_PAGE"]
     visibility = ("public", "staff") if can(user, Permission.VIEW_STAFF_BOARD) else ("public",)
-    query = SearchQuery(text=text, page=page, per_page=per_page, visibility=visibility, room_id=room_id,
-                        board_id=board_id, area=area if area in ("city", "citizen") else None,
-                        author=author or None, since=since, until=until, newest=newest)
+    query = SearchQuery(
+        text=text,
+        page=page,
+        per_page=per_page,
+        visibility=visibility,
+        room_id=room_id,
+        board_id=board_id,
+        area=area if area in ("city", "citizen") else None,
+        author=author or None,
+        since=since,
+        until=until,
+        newest=newest,
+    )
     found = sync.backend().search(query)
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(found.ids))
-                                                 .options(*sync.with_place()))}
+    posts = {
+        p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(found.ids)).options(*sync.with_place()))
+    }
     words = [w.lstrip("-") for w in split_query(text) if not w.startswith("-")]
     words = [part for w in words for part in w.split("|")]
     items = []
@@ -73,5 +96,4 @@ def run(user, text: str, *, page: int = 1, per_page: int | None = None, room_id:
         if doc is None or doc.visibility not in visibility:
             continue
         items.append(Found(post, highlighted(doc.body, words)))
-    return Results(query=text, total=found.total, page=max(page, 1), per_page=per_page, items=items,
-                   exact=found.exact)
+    return Results(query=text, total=found.total, page=max(page, 1), per_page=per_page, items=items, exact=found.exact)

@@ -35,15 +35,29 @@ def terms_of(texts: list[str]) -> list[list[str]]:
 def background(flt: ExportFilter, selected: list[list[str]]) -> Background:
     """Document frequencies over the forum: every room opinion when the selection is all of them,
     else the selection plus an evenly spread, deterministic sample of the others."""
-    everything = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False))
-                  .with_only_columns(Post.id).order_by(None))
+    everything = (
+        public_posts()
+        .where(Thread.room_id.is_not(None), Post.is_official.is_(False))
+        .with_only_columns(Post.id)
+        .order_by(None)
+    )
     total = db.session.scalar(select(func.count()).select_from(everything.subquery())) or 0
     if total <= len(selected):
         return Background.of(selected)
     stride = max(1, math.ceil(total / BACKGROUND_SAMPLE))
-    others = (public_posts().where(Thread.room_id.is_not(None), Post.is_official.is_(False),
-                                   Thread.room_id.not_in(flt.room_ids), Post.id % stride == 0)
-              .with_only_columns(Post.body).order_by(None).order_by(Post.id).limit(BACKGROUND_SAMPLE))
+    others = (
+        public_posts()
+        .where(
+            Thread.room_id.is_not(None),
+            Post.is_official.is_(False),
+            Thread.room_id.not_in(flt.room_ids),
+            Post.id % stride == 0,
+        )
+        .with_only_columns(Post.body)
+        .order_by(None)
+        .order_by(Post.id)
+        .limit(BACKGROUND_SAMPLE)
+    )
     sample = [masked_plain_text(body) for body in db.session.scalars(others)]
     return Background.of(selected + terms_of(sample))
 

@@ -31,8 +31,11 @@ def _room_of(post: Post) -> Room:
 
 
 def opinions(room: Room, page: int, per_page: int = 50) -> tuple[list[Post], int]:
-    stmt = (select(Post).join(Thread).where(Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value,
-                                            Post.is_official.is_(False)))
+    stmt = (
+        select(Post)
+        .join(Thread)
+        .where(Thread.room_id == room.id, Post.state == PostState.PUBLISHED.value, Post.is_official.is_(False))
+    )
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(stmt.order_by(Post.created_at, Post.id).limit(per_page).offset((page - 1) * per_page))
     return list(rows), total
@@ -40,8 +43,9 @@ def opinions(room: Room, page: int, per_page: int = 50) -> tuple[list[Post], int
 
 def tags_of(posts: list[Post]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for tag in db.session.scalars(select(OpinionTag).where(OpinionTag.post_id.in_([p.id for p in posts]))
-                                  .order_by(OpinionTag.label)):
+    for tag in db.session.scalars(
+        select(OpinionTag).where(OpinionTag.post_id.in_([p.id for p in posts])).order_by(OpinionTag.label)
+    ):
         out.setdefault(tag.post_id, []).append(tag.label)
     return out
 

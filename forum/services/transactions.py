@@ -59,7 +59,12 @@ def retried(use_case: Callable[P, R]) -> Callable[P, R]:
         except OperationalError as error:
             if not is_busy(error):
                 raise
-            raise ServiceError(_l("Many people are writing just now and your post could not be saved. "
-                                  "Your text is kept below: please send it again."), status=503) from error
+            raise ServiceError(
+                _l(
+                    "Many people are writing just now and your post could not be saved. "
+                    "Your text is kept below: please send it again."
+                ),
+                status=503,
+            ) from error
 
     return run

@@ -15,15 +15,13 @@ import bleach
 from bleach.linkifier import Linker
 from markdown_it import MarkdownIt
 
-ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code",
-                          "pre", "a", "hr", "del"})
+ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "a", "hr", "del"})
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel", "title"], "ol": ["start"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 # ASCII only: Japanese text often follows a URL with no space (https://example.jpを参照)
 # (bleach hands the linker text with entities kept: stop at an escaped quote or bracket)
-BARE_URL = re.compile(r"https?://(?:(?!&(?:quot|lt|gt|#\d+);)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%])+",
-                      re.IGNORECASE)
+BARE_URL = re.compile(r"https?://(?:(?!&(?:quot|lt|gt|#\d+);)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%])+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +50,14 @@ def _linker() -> Linker:
 def render(source: str) -> str:
     """Markdown subset → safe HTML. Pure: the same input always gives the same output."""
     raw = _renderer().render(source)
-    clean = bleach.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+    clean = bleach.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
     return _linker().linkify(clean)
 
 

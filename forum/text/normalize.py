@@ -54,12 +54,18 @@ def _tables() -> tuple[frozenset[str], dict, dict]:
     """The characters that fold on their own (everything of the BMP but voice marks, combining
     marks and surrogates: the ones the careful fold below groups with a neighbour), what each folds
     to where that differs (for ``str.translate``), and those whose fold is not one character."""
-    alone = frozenset(chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF
-                      and chr(code) not in _VOICE_MARKS and not unicodedata.combining(chr(code)))
-    tables = {flag: {ord(ch): folded for ch in alone if (folded := _fold_char(ch, flag)) != ch}
-              for flag in (False, True)}
-    resized = {flag: frozenset(chr(code) for code, folded in table.items() if len(folded) != 1)
-               for flag, table in tables.items()}
+    alone = frozenset(
+        chr(code)
+        for code in range(0x10000)
+        if not 0xD800 <= code <= 0xDFFF and chr(code) not in _VOICE_MARKS and not unicodedata.combining(chr(code))
+    )
+    tables = {
+        flag: {ord(ch): folded for ch in alone if (folded := _fold_char(ch, flag)) != ch} for flag in (False, True)
+    }
+    resized = {
+        flag: frozenset(chr(code) for code, folded in table.items() if len(folded) != 1)
+        for flag, table in tables.items()
+    }
     return alone, tables, resized
 
 

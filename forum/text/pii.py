@@ -32,8 +32,10 @@ _KANJI = "\u3400-\u4dbf\u4e00-\u9fff々"
 # 第3-4-5条, 表2-1-3, 資料1-2-3, 議案, 予算, 令和8-11-29.
 _NOT_PLACE = "第図表章節条項頁版巻編回期話問題例式号番目欄行段件点対比約計年料案紙録則暦算付限切"
 # A quantity, not a block number: 3-4-5ページ, 1-2-3月, 3-5人, 1-2-3億円, 3-4-5.5.
-_NOT_ADDRESS_AFTER = (r"(?![\d-]|[.,]\d|\s?(?:[年月日時分秒週人名歳才円万億千百件回章節条項頁倍点個枚冊台度割%]"
-                      r"|ぺ-じ|ぺいじ))")
+_NOT_ADDRESS_AFTER = (
+    r"(?![\d-]|[.,]\d|\s?(?:[年月日時分秒週人名歳才円万億千百件回章節条項頁倍点個枚冊台度割%]"
+    r"|ぺ-じ|ぺいじ))"
+)
 # Earlier patterns win where two overlap. A pattern with a group "pii" masks only that group
 # (郵便番号は［郵便番号］です keeps the words that introduce the code).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -49,15 +51,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # fixed lines: area code, exchange, 4 digits; 10 digits in all (checked below)
     (PHONE, re.compile(r"(?<![\d-])0\d{1,4}(?:-|\s|\(|\)|-?\(|\)-?)\d{1,4}(?:-|\s|\))\d{4}(?![\d-])")),
     (PHONE, re.compile(r"(?<![\d-])0\d{9}(?![\d-])")),
-    (ADDRESS, re.compile(
-        rf"(?:\d{{1,2}}|[{_KANJI_NUM}]{{1,3}})丁目\s?(?:\d{{1,4}}|[{_KANJI_NUM}]{{1,4}})"
-        r"(?:番地?の?\s?(?:\d{1,4}号?)?|-\s?\d{1,4}(?:-\d{1,4})?)"
-        r"|\d{1,4}番地(?:の?\d{1,4})?"
-        r"|\d{1,4}番\d{1,4}号"
-        # 八幡3-4-5, 南八幡4-10-1-203: after a place name, never after 第, 表, 令和…
-        rf"|(?<=[{_KANJI}])(?<![{_NOT_PLACE}])(?<!令和|平成|昭和|大正|明治)"
-        r"[1-9]\d?-\d{1,4}-\d{1,4}(?:-\d{1,4})?" + _NOT_ADDRESS_AFTER +
-        r"|(?<=[町村])\d{1,4}-\d{1,4}(?:-\d{1,4}){0,2}" + _NOT_ADDRESS_AFTER)),
+    (
+        ADDRESS,
+        re.compile(
+            rf"(?:\d{{1,2}}|[{_KANJI_NUM}]{{1,3}})丁目\s?(?:\d{{1,4}}|[{_KANJI_NUM}]{{1,4}})"
+            r"(?:番地?の?\s?(?:\d{1,4}号?)?|-\s?\d{1,4}(?:-\d{1,4})?)"
+            r"|\d{1,4}番地(?:の?\d{1,4})?"
+            r"|\d{1,4}番\d{1,4}号"
+            # 八幡3-4-5, 南八幡4-10-1-203: after a place name, never after 第, 表, 令和…
+            rf"|(?<=[{_KANJI}])(?<![{_NOT_PLACE}])(?<!令和|平成|昭和|大正|明治)"
+            r"[1-9]\d?-\d{1,4}-\d{1,4}(?:-\d{1,4})?"
+            + _NOT_ADDRESS_AFTER
+            + r"|(?<=[町村])\d{1,4}-\d{1,4}(?:-\d{1,4}){0,2}"
+            + _NOT_ADDRESS_AFTER
+        ),
+    ),
 ]
 
 
@@ -109,7 +117,7 @@ def mask_pii(text: str, kinds: frozenset[str] | None = None) -> str:
     """``text`` with each piece of personal information replaced by its label (［電話番号］…)."""
     out, last = [], 0
     for match in find_pii(text, kinds):
-        out.append(text[last:match.start])
+        out.append(text[last : match.start])
         out.append(MASKS[match.kind])
         last = match.end
     out.append(text[last:])

@@ -34,8 +34,7 @@ def change_password():
         else:
             # the session id carries auth_version: renew this session, the others end
             login_user(current_user._get_current_object())
-            flash(_("Your password has been changed. Other devices have been logged out."),
-                  "success")
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("account.overview"), code=303)
     return render_template("account/password.html", form=form)
 
@@ -47,13 +46,14 @@ def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            email = accounts.request_email_change(
-                current_user, form.current_password.data, form.email.data)
+            email = accounts.request_email_change(current_user, form.current_password.data, form.email.data)
         except AccountError as error:
             show_error(form, error)
         else:
-            flash(_("We have sent a confirmation link to %(email)s. Your address changes when "
-                    "you open it.", email=email), "success")
+            flash(
+                _("We have sent a confirmation link to %(email)s. Your address changes when you open it.", email=email),
+                "success",
+            )
             return redirect(url_for("account.overview"), code=303)
     return render_template("account/email.html", form=form)
 

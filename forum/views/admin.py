@@ -27,8 +27,16 @@ def users():
     query = request.args.get("q", "")[:100]
     role = request.args.get("role", "")
     found, total = directory.find_users(query, role, _page(), by_email=True)
-    return render_template("admin/users.html", users=found, total=total, q=query, role=role,
-                           page=_page(), page_size=directory.PAGE_SIZE, roles=ASSIGNABLE_ROLES)
+    return render_template(
+        "admin/users.html",
+        users=found,
+        total=total,
+        q=query,
+        role=role,
+        page=_page(),
+        page_size=directory.PAGE_SIZE,
+        roles=ASSIGNABLE_ROLES,
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -57,8 +65,9 @@ def user(user_id: int):
 @bp.get("/departments")
 @require(Permission.MANAGE_DEPARTMENTS)
 def departments():
-    return render_template("admin/departments.html", departments=directory.departments(),
-                           form=DepartmentForm(), delete_form=ActionForm())
+    return render_template(
+        "admin/departments.html", departments=directory.departments(), form=DepartmentForm(), delete_form=ActionForm()
+    )
 
 
 @bp.get("/reports")
@@ -80,8 +89,7 @@ def department(department_id: int | None = None):
     form = DepartmentForm(obj=existing)
     if form.validate_on_submit():
         try:
-            saved = directory.save_department(existing, form.name.data, form.description.data,
-                                              form.contact.data)
+            saved = directory.save_department(existing, form.name.data, form.description.data, form.contact.data)
         except AccountError as error:
             show_error(form, error)
         else:

@@ -17,9 +17,11 @@ from forum.views.common import confirm_page, confirmed, found, send_written
 
 bp = Blueprint("answer_tables", __name__, url_prefix="/rooms/<int:room_id>/answer-table")
 
-DOWNLOADS = {"csv": (formats.write_answer_csv, ".csv", "text/csv"),
-             "xlsx": (formats.write_answer_xlsx, ".xlsx", formats.FORMATS["xlsx"][1]),
-             "html": (formats.write_answer_report, ".html", "text/html")}
+DOWNLOADS = {
+    "csv": (formats.write_answer_csv, ".csv", "text/csv"),
+    "xlsx": (formats.write_answer_xlsx, ".xlsx", formats.FORMATS["xlsx"][1]),
+    "html": (formats.write_answer_report, ".html", "text/html"),
+}
 
 
 def _room(room_id: int) -> Room:
@@ -34,13 +36,14 @@ def _rows_from_form() -> list[answer_tables.RowInput]:
     form = request.form
     columns = [form.getlist(name) for name in ("summary", "response", "reflection", "opinions")]
     count = min(len(c) for c in columns) if all(columns) else 0
-    return [answer_tables.RowInput(*(c[i][:5000] for c in columns), picked=form.getlist(f"pick-{i + 1}")[:2000])
-            for i in range(min(count, 400))]
+    return [
+        answer_tables.RowInput(*(c[i][:5000] for c in columns), picked=form.getlist(f"pick-{i + 1}")[:2000])
+        for i in range(min(count, 400))
+    ]
 
 
 def _rows_of(table) -> list[answer_tables.RowInput]:
-    return [answer_tables.RowInput(r.summary, r.response, r.reflection, r.refs)
-            for r in table.rows]
+    return [answer_tables.RowInput(r.summary, r.response, r.reflection, r.refs) for r in table.rows]
 
 
 def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: str | None = None):
@@ -57,15 +60,25 @@ def _page(room: Room, table, rows=None, errors=None, status: int = 200, intro: s
             for post in answer_tables.room_opinions(room):
                 by_thread.setdefault(post.thread, []).append(post)
             groups = [(f"{thread.room_number}. {thread.title}", posts) for thread, posts in by_thread.items()]
-    return render_template("answer_tables/show.html", room=room, table=table, reflections=list(Reflection),
-                           rows=[*rows, *blank], errors=errors or {}, groups=groups, by_groups=by_groups,
-                           intro=table.intro if intro is None and table else (intro or ""),
-                           chosen=[set(parse_refs(r.all_refs()).refs) for r in [*rows, *blank]]), status
+    return render_template(
+        "answer_tables/show.html",
+        room=room,
+        table=table,
+        reflections=list(Reflection),
+        rows=[*rows, *blank],
+        errors=errors or {},
+        groups=groups,
+        by_groups=by_groups,
+        intro=table.intro if intro is None and table else (intro or ""),
+        chosen=[set(parse_refs(r.all_refs()).refs) for r in [*rows, *blank]],
+    ), status
 
 
 def _tell_drafted(added: int) -> None:
-    flash(_("%(n)d rows were drafted from the groups of similar opinions. Rewrite them before approval.",
-            n=added), "success")
+    flash(
+        _("%(n)d rows were drafted from the groups of similar opinions. Rewrite them before approval.", n=added),
+        "success",
+    )
 
 
 def _back(room: Room):
@@ -93,8 +106,13 @@ def act(room_id: int, action: str):
             typed = _rows_from_form()
             then = request.form.get("then")
             try:
-                drafted = answer_tables.save(current_user, table, request.form.get("intro", ""), typed,
-                                             then=then if then in ("draft", "submit") else None)
+                drafted = answer_tables.save(
+                    current_user,
+                    table,
+                    request.form.get("intro", ""),
+                    typed,
+                    then=then if then in ("draft", "submit") else None,
+                )
             except answer_tables.RowErrors as errors:
                 db.session.rollback()
                 return _page(room, table, typed, errors.rows, 422, intro=request.form.get("intro", "")[:5000])
@@ -119,13 +137,21 @@ def act(room_id: int, action: str):
             if not confirmed():
                 return confirm_page(
                     _("Publish the answer table of “%(title)s”?", title=room.title),
-                    [_("The table is published on the room page for everyone to read, each row linked to the "
-                       "opinions it answers."),
-                     _("When the room still waits for its answer, the words above the table become the "
-                       "department's answer and residents watching the room are told."),
-                     _("A published table cannot be changed.")],
-                    url_for("answer_tables.act", room_id=room.id, action="publish"), _("Publish on the room page"),
-                    url_for("answer_tables.show", room_id=room.id))
+                    [
+                        _(
+                            "The table is published on the room page for everyone to read, each row linked to the "
+                            "opinions it answers."
+                        ),
+                        _(
+                            "When the room still waits for its answer, the words above the table become the "
+                            "department's answer and residents watching the room are told."
+                        ),
+                        _("A published table cannot be changed."),
+                    ],
+                    url_for("answer_tables.act", room_id=room.id, action="publish"),
+                    _("Publish on the room page"),
+                    url_for("answer_tables.show", room_id=room.id),
+                )
             answer_tables.publish(current_user, table)
             flash(_("The answer table is published on the room page."), "success")
             return redirect(url_for("rooms.show", room_id=room.id, _anchor="answer-table"), code=303)
@@ -146,5 +172,6 @@ def download(room_id: int, fmt: str):
     if fmt not in DOWNLOADS:
         abort(404)
     writer, suffix, mimetype = DOWNLOADS[fmt]
-    return send_written(lambda path: writer(table, path), suffix, mimetype,
-                        f"hiroba-answer-table-room{room.id}{suffix}")
+    return send_written(
+        lambda path: writer(table, path), suffix, mimetype, f"hiroba-answer-table-room{room.id}{suffix}"
+    )

@@ -51,10 +51,12 @@ def _envelope(stmt: Select, serialize, **url_args):
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     has_next = page * per_page < total
-    next_url = (url_for(request.endpoint, page=page + 1, per_page=per_page, _external=True, **url_args)
-                if has_next else None)
-    return jsonify({"items": [serialize(i) for i in items], "page": page, "per_page": per_page,
-                    "total": total, "next": next_url})
+    next_url = (
+        url_for(request.endpoint, page=page + 1, per_page=per_page, _external=True, **url_args) if has_next else None
+    )
+    return jsonify(
+        {"items": [serialize(i) for i in items], "page": page, "per_page": per_page, "total": total, "next": next_url}
+    )
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -64,10 +66,16 @@ def _time(moment: datetime | None) -> str | None:
 def _room(room: Room) -> dict:
     rooms.refresh_state(room)  # a period that has ended reads as closed
     return {
-        "id": room.id, "area": room.area, "title": room.title, "purpose": room.purpose,
-        "posting_rules": room.posting_rules, "handling": room.handling,
-        "department": room.department.name if room.department else None, "state": room.state,
-        "opens_at": _time(room.opens_at), "closes_at": _time(room.closes_at),
+        "id": room.id,
+        "area": room.area,
+        "title": room.title,
+        "purpose": room.purpose,
+        "posting_rules": room.posting_rules,
+        "handling": room.handling,
+        "department": room.department.name if room.department else None,
+        "state": room.state,
+        "opens_at": _time(room.opens_at),
+        "closes_at": _time(room.closes_at),
         "report": room.report.body if room.report and room.report.submitted_at else None,
         "answer": room.answer.body if room.answer else None,
         "answered_at": _time(room.answer.published_at) if room.answer else None,
@@ -76,16 +84,26 @@ def _room(room: Room) -> dict:
 
 
 def _board(board: Board) -> dict:
-    return {"id": board.id, "name": board.name, "kind": board.kind, "description": board.description,
-            "url": url_for("boards.show", board_id=board.id, _external=True)}
+    return {
+        "id": board.id,
+        "name": board.name,
+        "kind": board.kind,
+        "description": board.description,
+        "url": url_for("boards.show", board_id=board.id, _external=True),
+    }
 
 
 def _thread(thread: Thread) -> dict:
     return {
-        "id": thread.id, "room_id": thread.room_id, "board_id": thread.board_id, "title": thread.title,
+        "id": thread.id,
+        "room_id": thread.room_id,
+        "board_id": thread.board_id,
+        "title": thread.title,
         "author": thread.author.handle if thread.author else None,
-        "created_at": _time(thread.created_at), "last_posted_at": _time(thread.last_posted_at),
-        "posts": thread.public_post_count, "status": thread.status if thread.room_id else None,
+        "created_at": _time(thread.created_at),
+        "last_posted_at": _time(thread.last_posted_at),
+        "posts": thread.public_post_count,
+        "status": thread.status if thread.room_id else None,
         "status_note": thread.status_note if thread.room_id else None,
         "url": url_for("threads.show", thread_id=thread.id, _external=True),
     }
@@ -93,13 +111,18 @@ def _thread(thread: Thread) -> dict:
 
 def _post(post: Post) -> dict:
     return {
-        "id": post.id, "thread_id": post.thread_id, "room_id": post.thread.room_id,
-        "board_id": post.thread.board_id, "number": post.number,
+        "id": post.id,
+        "thread_id": post.thread_id,
+        "room_id": post.thread.room_id,
+        "board_id": post.thread.board_id,
+        "number": post.number,
         "author": post.author_name,
-        "body": to_plain_text(post.body), "body_html": render(post.body),
-        "created_at": _time(post.created_at), "edited_at": _time(post.edited_at),
-        "reactions": post.reaction_count, "reply_to_id": post.reply_to_id if (
-            post.reply_to is not None and post.reply_to.is_public) else None,
+        "body": to_plain_text(post.body),
+        "body_html": render(post.body),
+        "created_at": _time(post.created_at),
+        "edited_at": _time(post.edited_at),
+        "reactions": post.reaction_count,
+        "reply_to_id": post.reply_to_id if (post.reply_to is not None and post.reply_to.is_public) else None,
         "official": post.is_official,
         "url": url_for("threads.permalink", post_id=post.id, _external=True),
     }
@@ -113,18 +136,29 @@ def _posts_stmt(stmt: Select) -> Select:
 @require(Permission.VIEW_PUBLIC)
 def areas():
     public_ids = public.public_rooms().with_only_columns(Room.id)
-    counts = dict(db.session.execute(
-        select(Room.area, func.count()).where(Room.id.in_(public_ids)).group_by(Room.area)).all())
-    items = [{"id": a.value, "name": str(AREA_NAMES[a]), "rooms": counts.get(a.value, 0),
-              "url": url_for("rooms.index", area=a.value, _external=True)} for a in Area]
+    counts = dict(
+        db.session.execute(select(Room.area, func.count()).where(Room.id.in_(public_ids)).group_by(Room.area)).all()
+    )
+    items = [
+        {
+            "id": a.value,
+            "name": str(AREA_NAMES[a]),
+            "rooms": counts.get(a.value, 0),
+            "url": url_for("rooms.index", area=a.value, _external=True),
+        }
+        for a in Area
+    ]
     return jsonify({"items": items, "page": 1, "per_page": len(items), "total": len(items), "next": None})
 
 
 @bp.get("/rooms")
 @require(Permission.VIEW_PUBLIC)
 def room_list():
-    stmt = public.public_rooms().options(selectinload(Room.department), selectinload(Room.report),
-                                         selectinload(Room.answer)).order_by(Room.id)
+    stmt = (
+        public.public_rooms()
+        .options(selectinload(Room.department), selectinload(Room.report), selectinload(Room.answer))
+        .order_by(Room.id)
+    )
     area = request.args.get("area")
     if area:
         if area not in {a.value for a in Area}:
@@ -138,8 +172,12 @@ def room_list():
 @require(Permission.VIEW_PUBLIC)
 def room_threads(room_id: int):
     room = db.session.scalar(public.public_rooms().where(Room.id == room_id)) or abort(404)
-    stmt = (public.public_threads().where(Thread.room_id == room.id).options(selectinload(Thread.author))
-            .order_by(Thread.id))
+    stmt = (
+        public.public_threads()
+        .where(Thread.room_id == room.id)
+        .options(selectinload(Thread.author))
+        .order_by(Thread.id)
+    )
     return _envelope(stmt, _thread, room_id=room.id)
 
 
@@ -153,8 +191,12 @@ def board_list():
 @require(Permission.VIEW_PUBLIC)
 def board_threads(board_id: int):
     board = db.session.scalar(public.public_boards().where(Board.id == board_id)) or abort(404)
-    stmt = (public.public_threads().where(Thread.board_id == board.id).options(selectinload(Thread.author))
-            .order_by(Thread.id))
+    stmt = (
+        public.public_threads()
+        .where(Thread.board_id == board.id)
+        .options(selectinload(Thread.author))
+        .order_by(Thread.id)
+    )
     return _envelope(stmt, _thread, board_id=board.id)
 
 
@@ -201,7 +243,18 @@ def search_posts():
     results = search.run(current_user, text, per_page=per_page, **args)
     items = [{**_post(found.post), "snippet_html": str(found.snippet)} for found in results.items]
     has_next = results.page * per_page < results.total
-    next_url = url_for("api.search_posts", q=text, page=results.page + 1, per_page=per_page,
-                       _external=True) if has_next else None
-    return jsonify({"items": items, "page": results.page, "per_page": per_page, "total": results.total,
-                    "total_exact": results.exact, "next": next_url})
+    next_url = (
+        url_for("api.search_posts", q=text, page=results.page + 1, per_page=per_page, _external=True)
+        if has_next
+        else None
+    )
+    return jsonify(
+        {
+            "items": items,
+            "page": results.page,
+            "per_page": per_page,
+            "total": results.total,
+            "total_exact": results.exact,
+            "next": next_url,
+        }
+    )

@@ -56,8 +56,7 @@ def register():
     form = RegisterForm()
     if form.is_submitted() and _registration_valid(form):
         try:
-            user = accounts.register(form.handle.data, form.email.data, form.password.data,
-                                     locale=str(get_locale()))
+            user = accounts.register(form.handle.data, form.email.data, form.password.data, locale=str(get_locale()))
         except AccountError as error:
             show_error(form, error)
         else:
@@ -65,11 +64,21 @@ def register():
             try:
                 accounts.send_verification(user)
             except MailError:
-                flash(_("Your account is ready, but the confirmation mail could not be sent just now. "
-                        "Please use “Send the link again” below in a little while."), "error")
+                flash(
+                    _(
+                        "Your account is ready, but the confirmation mail could not be sent just now. "
+                        "Please use “Send the link again” below in a little while."
+                    ),
+                    "error",
+                )
             else:
-                flash(_("Welcome! We have sent a confirmation link to %(email)s. "
-                        "Open it to start taking part.", email=user.email), "success")
+                flash(
+                    _(
+                        "Welcome! We have sent a confirmation link to %(email)s. Open it to start taking part.",
+                        email=user.email,
+                    ),
+                    "success",
+                )
             return redirect(url_for("account.overview"), code=303)
     return render_template("auth/register.html", form=form), 200 if request.method == "GET" else 422
 
@@ -81,8 +90,7 @@ def verify(token: str):
         user = accounts.verify_email(token)
     except tokens.TokenError as error:
         return link_error(error)
-    flash(_("Thank you, %(handle)s. Your e-mail address is confirmed.", handle=user.handle),
-          "success")
+    flash(_("Thank you, %(handle)s. Your e-mail address is confirmed.", handle=user.handle), "success")
     return redirect(url_for("account.overview" if current_user.is_authenticated else "auth.login"))
 
 
@@ -92,8 +100,7 @@ def verify(token: str):
 def resend_verification():
     if ActionForm().validate_on_submit() and not current_user.is_verified:
         accounts.send_verification(current_user)
-        flash(_("We have sent the confirmation link again to %(email)s.",
-                email=current_user.email), "success")
+        flash(_("We have sent the confirmation link again to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("account.overview"), code=303)
 
 
@@ -110,14 +117,21 @@ def login():
             login_user(result.user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("main.home")), code=303)
         if result.error == "suspended":
-            form.password.errors = [_(
-                "This account is suspended by the moderators until %(time)s. Reason: %(reason)s",
-                time=format_datetime(result.locked_until, "short"), reason=result.reason)]
+            form.password.errors = [
+                _(
+                    "This account is suspended by the moderators until %(time)s. Reason: %(reason)s",
+                    time=format_datetime(result.locked_until, "short"),
+                    reason=result.reason,
+                )
+            ]
         elif result.error == "locked":
-            form.password.errors = [_(
-                "Too many failed attempts. This account is locked until %(time)s. "
-                "You can also reset your password by e-mail.",
-                time=format_datetime(result.locked_until, "short"))]
+            form.password.errors = [
+                _(
+                    "Too many failed attempts. This account is locked until %(time)s. "
+                    "You can also reset your password by e-mail.",
+                    time=format_datetime(result.locked_until, "short"),
+                )
+            ]
         else:
             form.password.errors = [_("The e-mail address or password is not correct.")]
     status = 200 if request.method == "GET" else 422
@@ -160,7 +174,6 @@ def reset_password(token: str):
             show_error(form, error)
         else:
             logout_user()
-            flash(_("Your password has been changed. Please log in with the new password."),
-                  "success")
+            flash(_("Your password has been changed. Please log in with the new password."), "success")
             return redirect(url_for("auth.login"), code=303)
     return render_template("auth/reset.html", form=form)

@@ -38,9 +38,15 @@ def show(board_id: int):
     board = _board(board_id)
     threads, total = posts.threads_of(board, page_arg())
     return render_template(
-        "boards/show.html", board=board, threads=threads, total=total, page=page_arg(),
-        per_page=current_app.config["THREADS_PER_PAGE"], refusal=posts.refusal(current_user, board),
-        may_manage=can(current_user, Permission.MANAGE_BOARD_MEMBERS, board))
+        "boards/show.html",
+        board=board,
+        threads=threads,
+        total=total,
+        page=page_arg(),
+        per_page=current_app.config["THREADS_PER_PAGE"],
+        refusal=posts.refusal(current_user, board),
+        may_manage=can(current_user, Permission.MANAGE_BOARD_MEMBERS, board),
+    )
 
 
 @bp.route("/<int:board_id>/threads/new", methods=["GET", "POST"])

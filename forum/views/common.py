@@ -73,17 +73,32 @@ def found(obj):
     return obj
 
 
-def confirm_page(heading: str, consequences: list[str], action: str, confirm_label: str, back_url: str,
-                 preview: str = "", fields: dict | None = None, back_label: str = ""):
+def confirm_page(
+    heading: str,
+    consequences: list[str],
+    action: str,
+    confirm_label: str,
+    back_url: str,
+    preview: str = "",
+    fields: dict | None = None,
+    back_label: str = "",
+):
     """The page that asks before an action that cannot be undone (no JavaScript needed): what
     happens, who is told, and exactly what will be published; its form repeats the request with
     ``confirmed=1``. Without ``back_url`` the way back is the same form with ``back=1``, so the
     view can show what was typed again."""
-    return render_template("confirm.html", heading=heading, consequences=consequences, action=action,
-                           confirm_label=confirm_label, back_url=back_url, preview=preview, fields=fields or {},
-                           back_label=back_label)
+    return render_template(
+        "confirm.html",
+        heading=heading,
+        consequences=consequences,
+        action=action,
+        confirm_label=confirm_label,
+        back_url=back_url,
+        preview=preview,
+        fields=fields or {},
+        back_label=back_label,
+    )
 
 
 def confirmed() -> bool:
-    return (request.method == "POST" and request.form.get("confirmed") == "1"
-            and request.form.get("back") != "1")
+    return request.method == "POST" and request.form.get("confirmed") == "1" and request.form.get("back") != "1"

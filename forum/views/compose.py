@@ -19,17 +19,19 @@ OUTCOME = "post_outcome"  # session key: what just happened to a post, said besi
 
 
 def held_message() -> str:
-    return _("Thank you. Under the site rules a moderator checks this post before it appears "
-             "(waiting for review). You will be told when it is published.")
+    return _(
+        "Thank you. Under the site rules a moderator checks this post before it appears "
+        "(waiting for review). You will be told when it is published."
+    )
 
 
 def to_post(post: Post, message: str, category: str = "success"):
     """Back to the thread at the post acted on (``#p<n>``), with the outcome said right before the
     post, where the thread page puts the focus (a flash at the top would be far from it)."""
-    session[OUTCOME] = {"thread": post.thread_id, "number": post.number, "message": message,
-                        "category": category}
-    return redirect(url_for("threads.show", thread_id=post.thread_id, page=posts.page_of(post),
-                            _anchor=f"p{post.number}"), code=303)
+    session[OUTCOME] = {"thread": post.thread_id, "number": post.number, "message": message, "category": category}
+    return redirect(
+        url_for("threads.show", thread_id=post.thread_id, page=posts.page_of(post), _anchor=f"p{post.number}"), code=303
+    )
 
 
 def take_outcome(thread: Thread, numbers: Iterable[int]) -> dict | None:
@@ -59,12 +61,18 @@ def _other_problems(form: ComposeForm) -> None:
             show_error(form, error)
 
 
-def _render(form: ComposeForm, place, thread: Thread | None, reply_to: Post | None, back_url: str,
-            status: int = 200):
+def _render(form: ComposeForm, place, thread: Thread | None, reply_to: Post | None, back_url: str, status: int = 200):
     preview = render(form.body.data) if form.preview.data and form.body.data else None
     return render_template(
-        "compose.html", form=form, place=place, thread=thread, reply_to=reply_to, back_url=back_url,
-        preview=preview, needs_rules=_needs_rules(place), refusal=posts.refusal(current_user, place, thread),
+        "compose.html",
+        form=form,
+        place=place,
+        thread=thread,
+        reply_to=reply_to,
+        back_url=back_url,
+        preview=preview,
+        needs_rules=_needs_rules(place),
+        refusal=posts.refusal(current_user, place, thread),
         official=posts.is_official_author(current_user, place),
     ), status
 
@@ -73,8 +81,9 @@ def compose_thread(place, back_url: str):
     form = ComposeForm()
     if form.validate_on_submit() and form.submit.data:
         try:
-            thread = posts.start_thread(current_user, place, form.title.data, form.body.data,
-                                        accept_rules=bool(form.accept_rules.data))
+            thread = posts.start_thread(
+                current_user, place, form.title.data, form.body.data, accept_rules=bool(form.accept_rules.data)
+            )
         except ServiceError as error:
             show_error(form, error)
             _other_problems(form)
@@ -94,8 +103,9 @@ def compose_reply(thread: Thread, reply_to: Post | None):
     back_url = url_for("threads.show", thread_id=thread.id)
     if form.validate_on_submit() and form.submit.data:
         try:
-            post = posts.reply(current_user, thread, form.body.data, reply_to,
-                               accept_rules=bool(form.accept_rules.data))
+            post = posts.reply(
+                current_user, thread, form.body.data, reply_to, accept_rules=bool(form.accept_rules.data)
+            )
         except ServiceError as error:
             show_error(form, error)
             _other_problems(form)

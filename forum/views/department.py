@@ -20,8 +20,7 @@ def desk():
         shown = [current_user.department] if current_user.department else []
     from forum.services import deadlines
 
-    reports = deadlines.all_reports(None if role_of(current_user) is Role.ADMIN else
-                                    (current_user.department_id or -1))
+    reports = deadlines.all_reports(None if role_of(current_user) is Role.ADMIN else (current_user.department_id or -1))
     return render_template("department/desk.html", departments=shown, deadlines=reports)
 
 

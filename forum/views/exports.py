@@ -27,9 +27,14 @@ def _ids(values: list[str]) -> tuple[int, ...]:
 def _filter(values) -> ExportFilter:
     statuses = tuple(s for s in values.getlist("status") if s in {t.value for t in ThreadStatus})
     tags = tuple(sorted({t.strip()[:30] for t in values.getlist("tag") if t.strip()}))
-    return ExportFilter(room_ids=_ids(values.getlist("room")), thread_ids=_ids(values.getlist("thread")),
-                        since=parse_day(values.get("since")), until=parse_day(values.get("until"), end=True),
-                        statuses=statuses, tags=tags)
+    return ExportFilter(
+        room_ids=_ids(values.getlist("room")),
+        thread_ids=_ids(values.getlist("thread")),
+        since=parse_day(values.get("since")),
+        until=parse_day(values.get("until"), end=True),
+        statuses=statuses,
+        tags=tags,
+    )
 
 
 def _opened(response: Response, name: str) -> Response:
@@ -39,7 +44,8 @@ def _opened(response: Response, name: str) -> Response:
     response.headers["Cache-Control"] = "private, no-store"  # residents' words: not kept by the browser
     directives = [d.strip() for d in CSP.split(";") if d.strip() and not d.strip().startswith("style-src")]
     response.headers["Content-Security-Policy"] = "; ".join(
-        [*directives, f"style-src 'self' {formats.report_style_source()}"])
+        [*directives, f"style-src 'self' {formats.report_style_source()}"]
+    )
     return response
 
 
@@ -72,8 +78,7 @@ def index():
         try:
             suffix, mimetype = formats.FORMATS.get(fmt, ("", ""))
             name = exports.download_name(chosen, fmt) if fmt in formats.FORMATS else ""
-            response = send_written(lambda path: exports.export(current_user, flt, fmt, path), suffix, mimetype,
-                                    name)
+            response = send_written(lambda path: exports.export(current_user, flt, fmt, path), suffix, mimetype, name)
         except ServiceError as error:
             flash(str(error.message), "error")
         else:
@@ -81,10 +86,20 @@ def index():
     tags = list(dict.fromkeys(t for room in chosen for t in tag_service.choices(room))) or list(STANDARD_TAGS)
     threads = [thread for room in chosen for thread in exports.threads_of(room)] if len(chosen) == 1 else []
     count = exports.selection.count(flt) if chosen else None
-    return render_template("exports/index.html", rooms=rooms, chosen=chosen, flt=flt, tags=tags, threads=threads,
-                           count=count, values=values, statuses=list(ThreadStatus), formats=formats.FORMATS,
-                           jobs=export_jobs.jobs_of(current_user),
-                           background_from=current_app.config["EXPORT_BACKGROUND_FROM"])
+    return render_template(
+        "exports/index.html",
+        rooms=rooms,
+        chosen=chosen,
+        flt=flt,
+        tags=tags,
+        threads=threads,
+        count=count,
+        values=values,
+        statuses=list(ThreadStatus),
+        formats=formats.FORMATS,
+        jobs=export_jobs.jobs_of(current_user),
+        background_from=current_app.config["EXPORT_BACKGROUND_FROM"],
+    )
 
 
 def _job(job_id: int) -> ExportJob:
@@ -101,8 +116,7 @@ def _job(job_id: int) -> ExportJob:
 @bp.get("/jobs/<int:job_id>")
 @require(Permission.EXPORT_OPINIONS)
 def job(job_id: int):
-    return render_template("exports/job.html", job=_job(job_id),
-                           keep_days=current_app.config["EXPORT_KEEP_DAYS"])
+    return render_template("exports/job.html", job=_job(job_id), keep_days=current_app.config["EXPORT_KEEP_DAYS"])
 
 
 @bp.get("/jobs/<int:job_id>/download")
@@ -116,6 +130,7 @@ def job_download(job_id: int):
     path = export_jobs.file_of(job)
     if path is None:
         abort(410 if job.state == JobState.EXPIRED else 404)
-    response = send_file(path, mimetype=formats.FORMATS[job.format][1], as_attachment=True,
-                         download_name=job.download_name)
+    response = send_file(
+        path, mimetype=formats.FORMATS[job.format][1], as_attachment=True, download_name=job.download_name
+    )
     return _opened(response, job.download_name) if _wants_page(job.format, request.args) else response

@@ -30,19 +30,24 @@ def _letter(letter_id: int) -> Letter:
 @rate_limit("RATELIMIT_MAIL")
 def new():
     form = LetterForm()
-    form.department_id.choices = [(d.id, d.name) for d in db.session.scalars(
-        db.select(Department).order_by(Department.name))]
+    form.department_id.choices = [
+        (d.id, d.name) for d in db.session.scalars(db.select(Department).order_by(Department.name))
+    ]
     if request.method == "GET" and request.args.get("department"):
         form.department_id.data = db_id(request.args.get("department"))
     if form.validate_on_submit():
         try:
-            letter = letters.send(current_user, db_id(form.department_id.data), form.subject.data,
-                                  form.body.data)
+            letter = letters.send(current_user, db_id(form.department_id.data), form.subject.data, form.body.data)
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash(_("Your letter has been sent to %(department)s. You will find the reply in My page.",
-                    department=letter.department.name), "success")
+            flash(
+                _(
+                    "Your letter has been sent to %(department)s. You will find the reply in My page.",
+                    department=letter.department.name,
+                ),
+                "success",
+            )
             return redirect(url_for("letters.show", letter_id=letter.id), code=303)
     return render_template("letters/new.html", form=form), 422 if form.errors else 200
 
@@ -73,5 +78,4 @@ def show(letter_id: int):
 @require(Permission.HANDLE_LETTERS)
 def inbox():
     everything = role_of(current_user) is Role.ADMIN
-    return render_template("letters/inbox.html",
-                           letters=letters.of_department(current_user.department_id, everything))
+    return render_template("letters/inbox.html", letters=letters.of_department(current_user.department_id, everything))

@@ -50,8 +50,7 @@ def preferences():
             continue
         if value not in allowed:
             abort(400)
-        response.set_cookie(cookie, value, max_age=max_age, samesite="Lax", httponly=True,
-                            secure=secure)
+        response.set_cookie(cookie, value, max_age=max_age, samesite="Lax", httponly=True, secure=secure)
     lang = request.form.get("lang")
     if lang and current_user.is_authenticated:
         accounts.set_locale(current_user, lang)

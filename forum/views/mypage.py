@@ -26,18 +26,36 @@ bp = Blueprint("mypage", __name__, url_prefix="/me")
 @bp.get("/")
 @require(Permission.MANAGE_OWN_ACCOUNT)
 def index():
-    my_posts = db.session.scalars(select(Post).where(Post.author_id == current_user.id)
-                                  .options(selectinload(Post.thread)).order_by(Post.id.desc()).limit(100)).all()
-    reacted = db.session.scalars(select(Post).join(Reaction, Reaction.post_id == Post.id)
-                                 .where(Reaction.user_id == current_user.id)
-                                 .options(selectinload(Post.thread), selectinload(Post.author))
-                                 .order_by(Reaction.created_at.desc()).limit(100)).all()
+    my_posts = db.session.scalars(
+        select(Post)
+        .where(Post.author_id == current_user.id)
+        .options(selectinload(Post.thread))
+        .order_by(Post.id.desc())
+        .limit(100)
+    ).all()
+    reacted = db.session.scalars(
+        select(Post)
+        .join(Reaction, Reaction.post_id == Post.id)
+        .where(Reaction.user_id == current_user.id)
+        .options(selectinload(Post.thread), selectinload(Post.author))
+        .order_by(Reaction.created_at.desc())
+        .limit(100)
+    ).all()
     watches = db.session.execute(
-        select(Watch, Room, Thread).outerjoin(Room, Watch.room_id == Room.id)
-        .outerjoin(Thread, Watch.thread_id == Thread.id).where(Watch.user_id == current_user.id)
-        .order_by(Watch.id.desc())).all()
-    return render_template("mypage/index.html", my_posts=my_posts, reacted=reacted, watches=watches,
-                           letters=letters.of_author(current_user), action_form=ActionForm())
+        select(Watch, Room, Thread)
+        .outerjoin(Room, Watch.room_id == Room.id)
+        .outerjoin(Thread, Watch.thread_id == Thread.id)
+        .where(Watch.user_id == current_user.id)
+        .order_by(Watch.id.desc())
+    ).all()
+    return render_template(
+        "mypage/index.html",
+        my_posts=my_posts,
+        reacted=reacted,
+        watches=watches,
+        letters=letters.of_author(current_user),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/notifications", methods=["GET", "POST"], endpoint="notifications")
@@ -75,8 +93,9 @@ def data_page():
 def download():
     data = json.dumps(privacy.as_json(privacy.my_data(current_user)), ensure_ascii=False, indent=2)
     name = f"hiroba-my-data-{clock.now():%Y%m%d}.json"
-    return Response(data, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.route("/delete", methods=["GET", "POST"])

@@ -29,8 +29,16 @@ def index(room_id: int):
     room = _room(room_id)
     page = page_arg()
     posts, total = tags.opinions(room, page)
-    return render_template("opinions/index.html", room=room, posts=posts, total=total, page=page,
-                           pages=max(1, -(-total // 50)), tags_of=tags.tags_of(posts), choices=tags.choices(room))
+    return render_template(
+        "opinions/index.html",
+        room=room,
+        posts=posts,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // 50)),
+        tags_of=tags.tags_of(posts),
+        choices=tags.choices(room),
+    )
 
 
 @bp.post("/posts/<int:post_id>/tags")
@@ -47,8 +55,10 @@ def set_tags(post_id: int):
     else:
         flash(_("Tags saved."), "success")
     room_id = post.thread.room_id
-    return redirect(url_for("opinions.index", room_id=room_id, page=request.form.get("page", 1, type=int))
-                    + f"#opinion-{post.id}", code=303)
+    return redirect(
+        url_for("opinions.index", room_id=room_id, page=request.form.get("page", 1, type=int)) + f"#opinion-{post.id}",
+        code=303,
+    )
 
 
 @bp.post("/rooms/<int:room_id>/tag-choices")

@@ -33,8 +33,7 @@ def index():
     area = request.args.get("area")
     area = area if area in {a.value for a in Area} else None
     listed = rooms.public_rooms(area)
-    return render_template("rooms/index.html", rooms=listed, area=area,
-                           counts=rooms.thread_counts(listed))
+    return render_template("rooms/index.html", rooms=listed, area=area, counts=rooms.thread_counts(listed))
 
 
 @bp.get("/<int:room_id>")
@@ -43,11 +42,18 @@ def show(room_id: int):
     room = _room(room_id)
     threads, total = posts.threads_of(room, page_arg())
     return render_template(
-        "rooms/show.html", room=room, threads=threads, total=total, page=page_arg(),
+        "rooms/show.html",
+        room=room,
+        threads=threads,
+        total=total,
+        page=page_arg(),
         per_page=current_app.config["THREADS_PER_PAGE"],
-        refusal=posts.refusal(current_user, room), action_form=ActionForm(),
+        refusal=posts.refusal(current_user, room),
+        action_form=ActionForm(),
         watching=notifications.is_watching(current_user, room=room),
-        answer_table=answer_tables.published_table(room), deadline=deadlines.of(room))
+        answer_table=answer_tables.published_table(room),
+        deadline=deadlines.of(room),
+    )
 
 
 @bp.route("/<int:room_id>/threads/new", methods=["GET", "POST"])
@@ -59,23 +65,27 @@ def new_thread(room_id: int):
 
 # ---------------------------------------------------------------- creating and proposing
 
+
 def _fill_choices(form: RoomForm, department_required: bool) -> None:
     departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
     if role_of(current_user) is Role.STAFF:
         departments = [d for d in departments if d.id == current_user.department_id]
-    form.department_id.choices = ([] if department_required else [(0, "—")]) + [
-        (d.id, d.name) for d in departments]
+    form.department_id.choices = ([] if department_required else [(0, "—")]) + [(d.id, d.name) for d in departments]
     form.coordinators.choices = [(u.id, u.handle) for u in rooms.coordinator_candidates()]
 
 
 def _draft(form: RoomForm) -> rooms.RoomDraft:
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     return rooms.RoomDraft(
-        title=form.title.data, purpose=form.purpose.data, posting_rules=form.posting_rules.data,
-        handling=form.handling.data, opens_at=clock.from_local(form.opens_at.data, tz),
+        title=form.title.data,
+        purpose=form.purpose.data,
+        posting_rules=form.posting_rules.data,
+        handling=form.handling.data,
+        opens_at=clock.from_local(form.opens_at.data, tz),
         closes_at=clock.from_local(form.closes_at.data, tz),
         department_id=db_id(form.department_id.data) if "department_id" in form else None,
-        answer_days=form.answer_days.data or 30)
+        answer_days=form.answer_days.data or 30,
+    )
 
 
 def _chosen_coordinators(form: RoomForm) -> list[User]:
@@ -103,8 +113,9 @@ def create():
         else:
             flash(_("The room “%(title)s” is open.", title=room.title), "success")
             return redirect(url_for("rooms.show", room_id=room.id), code=303)
-    return render_template("rooms/form.html", form=form, heading=_("Create a city hall room"),
-                           intro=None), 200 if not form.errors else 422
+    return render_template(
+        "rooms/form.html", form=form, heading=_("Create a city hall room"), intro=None
+    ), 200 if not form.errors else 422
 
 
 @bp.route("/propose", methods=["GET", "POST"])
@@ -119,12 +130,17 @@ def propose():
         except ServiceError as error:
             show_error(form, error)
         else:
-            flash(_("Thank you. Your proposal has been sent to the moderators, who will open it "
-                    "or tell you why not."), "success")
+            flash(
+                _("Thank you. Your proposal has been sent to the moderators, who will open it or tell you why not."),
+                "success",
+            )
             return redirect(url_for("rooms.show", room_id=room.id), code=303)
-    return render_template("rooms/form.html", form=form, heading=_("Propose a room"),
-                           intro=_("Propose a theme for the citizen area. A moderator checks that "
-                                   "it fits the site rules and opens it.")), 200 if not form.errors else 422
+    return render_template(
+        "rooms/form.html",
+        form=form,
+        heading=_("Propose a room"),
+        intro=_("Propose a theme for the citizen area. A moderator checks that it fits the site rules and opens it."),
+    ), 200 if not form.errors else 422
 
 
 @bp.get("/proposals")
@@ -176,11 +192,15 @@ def close(room_id: int):
     if not (confirmed() and ActionForm().validate_on_submit()):
         return confirm_page(
             _("Close “%(title)s” now?", title=room.title),
-            [_("Residents can no longer post in this room; what they wrote stays readable."),
-             _("The coordinators are told and can write the room report."),
-             _("This cannot be undone.")],
-            url_for("rooms.close", room_id=room.id), _("Close the room now"),
-            url_for("rooms.show", room_id=room.id))
+            [
+                _("Residents can no longer post in this room; what they wrote stays readable."),
+                _("The coordinators are told and can write the room report."),
+                _("This cannot be undone."),
+            ],
+            url_for("rooms.close", room_id=room.id),
+            _("Close the room now"),
+            url_for("rooms.show", room_id=room.id),
+        )
     try:
         rooms.close_now(room)
     except ServiceError as error:
@@ -191,6 +211,7 @@ def close(room_id: int):
 
 
 # ---------------------------------------------------------------- report and answer
+
 
 @bp.route("/<int:room_id>/report", methods=["GET", "POST"])
 @require(Permission.COORDINATE_ROOM)
@@ -210,12 +231,18 @@ def report(room_id: int):
             if submitting and not confirmed():  # saved as a draft; now show exactly what will be sent
                 return confirm_page(
                     _("Submit the report of “%(title)s”?", title=room.title),
-                    [_("The report is published on the room page and sent to the department in charge."),
-                     _("The department's staff are told and answer it by the due date."),
-                     _("After submitting, the report cannot be changed.")],
-                    url_for("rooms.report", room_id=room.id), _("Submit to the department"),
-                    url_for("rooms.report", room_id=room.id), preview=form.body.data,
-                    fields={"body": form.body.data}, back_label=_("Go back and edit (the draft is saved)"))
+                    [
+                        _("The report is published on the room page and sent to the department in charge."),
+                        _("The department's staff are told and answer it by the due date."),
+                        _("After submitting, the report cannot be changed."),
+                    ],
+                    url_for("rooms.report", room_id=room.id),
+                    _("Submit to the department"),
+                    url_for("rooms.report", room_id=room.id),
+                    preview=form.body.data,
+                    fields={"body": form.body.data},
+                    back_label=_("Go back and edit (the draft is saved)"),
+                )
             if submitting:
                 flash(_("The report was submitted to the department."), "success")
                 return redirect(url_for("rooms.show", room_id=room.id), code=303)
@@ -237,11 +264,18 @@ def answer(room_id: int):
             if (form.body.data or "").strip():
                 return confirm_page(
                     _("Publish the department's answer to “%(title)s”?", title=room.title),
-                    [_("The answer is published on the room page for everyone to read."),
-                     _("Residents watching this room are told."), _("This cannot be undone.")],
-                    url_for("rooms.answer", room_id=room.id), _("Publish the answer"),
-                    "", preview=form.body.data, fields={"body": form.body.data},
-                    back_label=_("Go back and edit"))
+                    [
+                        _("The answer is published on the room page for everyone to read."),
+                        _("Residents watching this room are told."),
+                        _("This cannot be undone."),
+                    ],
+                    url_for("rooms.answer", room_id=room.id),
+                    _("Publish the answer"),
+                    "",
+                    preview=form.body.data,
+                    fields={"body": form.body.data},
+                    back_label=_("Go back and edit"),
+                )
             show_error(form, ServiceError(_("Write the answer before publishing it."), "body"))
             return render_template("rooms/answer.html", room=room, form=form), 422
         try:
@@ -260,6 +294,10 @@ def watch(room_id: int):
     room = _room(room_id)
     if ActionForm().validate_on_submit():
         on = notifications.toggle_watch(current_user, room=room)
-        flash(_("You will be told about new threads and the answer of this room.") if on
-              else _("You no longer watch this room."), "success")
+        flash(
+            _("You will be told about new threads and the answer of this room.")
+            if on
+            else _("You no longer watch this room."),
+            "success",
+        )
     return redirect(safe_next(request.form.get("next"), url_for("rooms.show", room_id=room.id)), code=303)

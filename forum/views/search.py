@@ -16,9 +16,13 @@ def search_args() -> dict:
     """The filters of the search form and the API, parsed leniently: bad values are ignored."""
     args = request.args
     return {
-        "page": page_arg(), "room_id": db_id(args.get("room")), "board_id": db_id(args.get("board")),
-        "area": args.get("area") or None, "author": (args.get("author") or "").strip()[:30] or None,
-        "since": search.parse_day(args.get("since")), "until": search.parse_day(args.get("until"), end=True),
+        "page": page_arg(),
+        "room_id": db_id(args.get("room")),
+        "board_id": db_id(args.get("board")),
+        "area": args.get("area") or None,
+        "author": (args.get("author") or "").strip()[:30] or None,
+        "since": search.parse_day(args.get("since")),
+        "until": search.parse_day(args.get("until"), end=True),
         "newest": args.get("sort") == "newest",
     }
 

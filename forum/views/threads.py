@@ -45,20 +45,27 @@ def show(thread_id: int):
         status_form = StatusForm(status=thread.status, note=thread.status_note)
         status_form.status.choices = [(s.value, str(THREAD_STATUS_NAMES[s])) for s in ThreadStatus]
     return render_template(
-        "threads/show.html", thread=thread, place=place, listing=listing,
-        reacted=posts.reacted_ids(current_user, listing.posts), action_form=ActionForm(),
-        refusal=posts.refusal(current_user, place, thread), status_form=status_form,
+        "threads/show.html",
+        thread=thread,
+        place=place,
+        listing=listing,
+        reacted=posts.reacted_ids(current_user, listing.posts),
+        action_form=ActionForm(),
+        refusal=posts.refusal(current_user, place, thread),
+        status_form=status_form,
         can_edit=lambda p: posts.can_edit(current_user, p),
         watching=notifications.is_watching(current_user, thread=thread),
-        outcome=take_outcome(thread, (p.number for p in listing.posts)))
+        outcome=take_outcome(thread, (p.number for p in listing.posts)),
+    )
 
 
 @bp.get("/posts/<int:post_id>")
 @require(Permission.VIEW_PUBLIC)
 def permalink(post_id: int):
     post = _post(post_id)
-    return redirect(url_for("threads.show", thread_id=post.thread_id, page=posts.page_of(post),
-                            _anchor=f"p{post.number}"))
+    return redirect(
+        url_for("threads.show", thread_id=post.thread_id, page=posts.page_of(post), _anchor=f"p{post.number}")
+    )
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -89,8 +96,9 @@ def edit(post_id: int):
         else:
             return to_post(post, _("Your post has been updated.") if post.is_public else held_message())
     preview = render(form.body.data) if form.preview.data and form.body.data else None
-    return render_template("threads/edit.html", post=post, form=form, preview=preview,
-                           deadline=posts.edit_deadline(post))
+    return render_template(
+        "threads/edit.html", post=post, form=form, preview=preview, deadline=posts.edit_deadline(post)
+    )
 
 
 @bp.route("/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
@@ -113,10 +121,14 @@ def history(post_id: int):
     if not post.is_public:
         abort(404)
     # after a moderator's redaction the earlier texts may hold what was removed: author and moderators only
-    full = not post.redacted_at or can(current_user, Permission.MODERATE) or (
-        current_user.is_authenticated and post.author_id == current_user.id)
-    return render_template("threads/history.html", post=post, revisions=post.revisions if full else [],
-                           withheld=not full)
+    full = (
+        not post.redacted_at
+        or can(current_user, Permission.MODERATE)
+        or (current_user.is_authenticated and post.author_id == current_user.id)
+    )
+    return render_template(
+        "threads/history.html", post=post, revisions=post.revisions if full else [], withheld=not full
+    )
 
 
 @bp.post("/posts/<int:post_id>/react")
@@ -129,8 +141,12 @@ def react(post_id: int):
         on = posts.toggle_reaction(current_user, post)
     except ServiceError as error:
         return to_post(post, str(error.message), "error")
-    return to_post(post, _("You agreed with post #%(n)d.", n=post.number) if on
-                   else _("You took back your agreement with post #%(n)d.", n=post.number))
+    return to_post(
+        post,
+        _("You agreed with post #%(n)d.", n=post.number)
+        if on
+        else _("You took back your agreement with post #%(n)d.", n=post.number),
+    )
 
 
 @bp.post("/threads/<int:thread_id>/status")
@@ -147,8 +163,9 @@ def status(thread_id: int):
                 abort(403)
             show_error(None, error)
         else:
-            flash(_("The status is now “%(status)s”.",
-                    status=THREAD_STATUS_NAMES[ThreadStatus(thread.status)]), "success")
+            flash(
+                _("The status is now “%(status)s”.", status=THREAD_STATUS_NAMES[ThreadStatus(thread.status)]), "success"
+            )
     else:
         flash(_("Choose a status."), "error")
     return redirect(url_for("threads.show", thread_id=thread.id), code=303)
@@ -160,6 +177,8 @@ def watch(thread_id: int):
     thread = _thread(thread_id)
     if ActionForm().validate_on_submit():
         on = notifications.toggle_watch(current_user, thread=thread)
-        flash(_("You will be told about new posts in this thread.") if on
-              else _("You no longer watch this thread."), "success")
+        flash(
+            _("You will be told about new posts in this thread.") if on else _("You no longer watch this thread."),
+            "success",
+        )
     return redirect(safe_next(request.form.get("next"), url_for("threads.show", thread_id=thread.id)), code=303)

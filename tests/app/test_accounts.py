@@ -8,12 +8,17 @@ from forum import clock
 from tests.helpers import PASSWORD, add_user, get_user, login, submit
 
 
-def register(client, handle="みなと花子", email="hanako@example.jp", password=PASSWORD,
-             password2=None):
-    return submit(client, "/register", {
-        "handle": handle, "email": email, "password": password,
-        "password2": password if password2 is None else password2,
-    })
+def register(client, handle="みなと花子", email="hanako@example.jp", password=PASSWORD, password2=None):
+    return submit(
+        client,
+        "/register",
+        {
+            "handle": handle,
+            "email": email,
+            "password": password,
+            "password2": password if password2 is None else password2,
+        },
+    )
 
 
 def test_register_verify_mail_then_login(app, client, mailbox):
@@ -181,11 +186,17 @@ def test_change_password_logs_out_other_sessions(app, client):
     other = app.test_client()
     login(client, "taro@example.jp")
     login(other, "taro@example.jp")
-    wrong = submit(client, "/account/password", {
-        "current_password": "nope nope nope", "password": "next secret 123", "password2": "next secret 123"})
+    wrong = submit(
+        client,
+        "/account/password",
+        {"current_password": "nope nope nope", "password": "next secret 123", "password2": "next secret 123"},
+    )
     assert "現在のパスワードが正しくありません" in wrong.get_data(as_text=True)
-    response = submit(client, "/account/password", {
-        "current_password": PASSWORD, "password": "next secret 123", "password2": "next secret 123"})
+    response = submit(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "password": "next secret 123", "password2": "next secret 123"},
+    )
     assert response.status_code == 303
     assert client.get("/account/").status_code == 200  # this session continues
     assert other.get("/account/").status_code == 302  # the other one is logged out

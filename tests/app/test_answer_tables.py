@@ -17,8 +17,12 @@ from moderation.models import AuditEntry
 from tests.helpers import add_user, login, submit
 from tests.helpers.rooms import create_city_room, last_thread, people, posts_of, reply, room_state, start_thread
 
-BODIES = ["避難所の案内板を多言語にしてほしい。", "避難所の場所がわかりにくい。", "防災無線が聞こえにくい。",
-          "防災無線の内容をメールでも送ってほしい。"]
+BODIES = [
+    "避難所の案内板を多言語にしてほしい。",
+    "避難所の場所がわかりにくい。",
+    "防災無線が聞こえにくい。",
+    "防災無線の内容をメールでも送ってほしい。",
+]
 
 
 @pytest.fixture
@@ -41,8 +45,11 @@ def make_reported(app, extra: list[tuple[str, str]] = ()):
         reply(who[person], thread.id, body)
     ids = [p.id for p in posts_of(app, thread.id)]
     submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
-    submit(who["coord"], f"/rooms/{room}/report",
-           {"body": "避難所と防災無線の意見がありました。", "submit": "1", "confirmed": "1"})
+    submit(
+        who["coord"],
+        f"/rooms/{room}/report",
+        {"body": "避難所と防災無線の意見がありました。", "submit": "1", "confirmed": "1"},
+    )
     assert room_state(app, room) == "reported"
     return who, room, ids
 
@@ -64,11 +71,14 @@ def act(client, room, action, data=None):
 def test_draft_approve_publish_with_opinion_links(app, reported):
     who, room, ids = reported
     assert act(who["staff"], room, "start").status_code == 303
-    data = {"intro": "ご意見ありがとうございました。", **rows(
-        ("避難所の案内・場所をわかりやすく", "案内板を多言語化し、地図を配布します。", "reflected",
-         "1-1, 1-2"),
-        ("防災無線が聞こえにくい", "メール配信を始めます。", "partly", "１－３〜１－４"),
-        ("", "", "other", ""))}
+    data = {
+        "intro": "ご意見ありがとうございました。",
+        **rows(
+            ("避難所の案内・場所をわかりやすく", "案内板を多言語化し、地図を配布します。", "reflected", "1-1, 1-2"),
+            ("防災無線が聞こえにくい", "メール配信を始めます。", "partly", "１－３〜１－４"),
+            ("", "", "other", ""),
+        ),
+    }
     assert act(who["staff"], room, "save", data).status_code == 303
     with app.app_context():
         table = db.session.scalar(select(AnswerTable))
@@ -88,12 +98,22 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
     assert "意見の概要と市の考え方" in public and "案内板を多言語化し" in public and "一部反映" in public
     assert f'href="/posts/{ids[0]}"' in public and "ご意見ありがとうございました" in public
     with app.app_context():
-        actions = [e.action for e in db.session.scalars(select(AuditEntry).where(
-            AuditEntry.action.like("answer_table.%")).order_by(AuditEntry.id))]
-        assert actions == ["answer_table.start", "answer_table.edit", "answer_table.submit",
-                           "answer_table.approve", "answer_table.publish"]
-    report = submit(who["staff"], "/department/export/", {"room": room, "format": "report"},
-                    page=f"/department/export/?room={room}").get_data(as_text=True)
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action.like("answer_table.%")).order_by(AuditEntry.id)
+            )
+        ]
+        assert actions == [
+            "answer_table.start",
+            "answer_table.edit",
+            "answer_table.submit",
+            "answer_table.approve",
+            "answer_table.publish",
+        ]
+    report = submit(
+        who["staff"], "/department/export/", {"room": room, "format": "report"}, page=f"/department/export/?room={room}"
+    ).get_data(as_text=True)
     assert "意見の概要と市の考え方" in report and "メール配信を始めます。" in report  # in the printable report too
     assert act(who["staff"], room, "save", data).status_code == 303  # published: refused, nothing changes
     assert "公表した回答表は変更できません" in who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
@@ -102,8 +122,12 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
 def test_bad_opinion_numbers_are_refused_and_editing_after_approval_needs_approval_again(app, reported):
     who, room, _ids = reported
     act(who["staff"], room, "start")
-    refused = act(who["staff"], room, "save", rows(("概要", "考え方", "other", "1-1, 9-9, 999999, abc"),
-                                                   ("", "二行目の考え方", "other", "1-2")))
+    refused = act(
+        who["staff"],
+        room,
+        "save",
+        rows(("概要", "考え方", "other", "1-1, 9-9, 999999, abc"), ("", "二行目の考え方", "other", "1-2")),
+    )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422  # the page comes back with everything typed and each error at its row
     assert "9-9" in page and "999999" in page and "abc" in page and "二行目の考え方" in page
@@ -147,9 +171,14 @@ def test_downloads_parse_back(app, reported, tmp_path):
 
 
 def test_rows_drafted_from_the_groups_link_every_member(app):
-    extra = [(person, text) for i in range(12) for person, text in (
-        ("himawari", f"避難所の案内板と避難所の地図がほしい（{i}）"),
-        ("keyaki", f"防災無線の音量と防災無線の放送時間を見直して（{i}）"))]
+    extra = [
+        (person, text)
+        for i in range(12)
+        for person, text in (
+            ("himawari", f"避難所の案内板と避難所の地図がほしい（{i}）"),
+            ("keyaki", f"防災無線の音量と防災無線の放送時間を見直して（{i}）"),
+        )
+    ]
     who, room, _ids = make_reported(app, extra)  # enough opinions to group: two clear themes
     act(who["staff"], room, "start")
     assert act(who["staff"], room, "draft").status_code == 303
@@ -180,8 +209,9 @@ def test_opinions_are_picked_by_reference_or_checkbox_and_approvers_are_told(app
 
     assert act(who["staff"], room, "submit").status_code == 303
     with app.app_context():
-        told = {db.session.get(User, n.user_id).email for n in db.session.scalars(select(Notification))
-                if "承認" in n.text}
+        told = {
+            db.session.get(User, n.user_id).email for n in db.session.scalars(select(Notification)) if "承認" in n.text
+        }
     assert told == {"kikaku2@example.jp", "admin@example.jp"}  # never the drafter, never another department
     listing = who["staff2"].get("/department/answer-tables").get_data(as_text=True)
     assert "承認待ち：1件" in listing
@@ -193,9 +223,14 @@ def test_opinions_are_picked_by_reference_or_checkbox_and_approvers_are_told(app
 
 
 def test_the_row_list_can_show_groups_of_similar_opinions(app):
-    extra = [(person, text) for i in range(12) for person, text in (
-        ("himawari", f"避難所の案内板と避難所の地図がほしい（{i}）"),
-        ("keyaki", f"防災無線の音量と防災無線の放送時間を見直して（{i}）"))]
+    extra = [
+        (person, text)
+        for i in range(12)
+        for person, text in (
+            ("himawari", f"避難所の案内板と避難所の地図がほしい（{i}）"),
+            ("keyaki", f"防災無線の音量と防災無線の放送時間を見直して（{i}）"),
+        )
+    ]
     who, room, _ids = make_reported(app, extra)
     act(who["staff"], room, "start")
     by_thread = who["staff"].get(f"/rooms/{room}/answer-table/").get_data(as_text=True)
@@ -239,7 +274,8 @@ def test_a_published_row_survives_its_thread_moving_to_a_board(app, reported):
         from forum.models import Board
 
         board_id = db.session.scalar(select(Board.id).where(Board.name == "移動先の掲示板"))
-    submit(who["mod"], f"/moderation/threads/{thread.id}", {"move_to": f"board:{board_id}"},
-           page=f"/threads/{thread.id}")
+    submit(
+        who["mod"], f"/moderation/threads/{thread.id}", {"move_to": f"board:{board_id}"}, page=f"/threads/{thread.id}"
+    )
     assert last_thread(app).board_id == board_id and last_thread(app).room_number is None
     assert who["guest"].get(f"/rooms/{room}").status_code == 200  # the row still lists its opinions

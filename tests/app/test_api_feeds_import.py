@@ -32,8 +32,11 @@ def test_envelope_paging_and_public_content_only(app):
     withdrawn = posts_of(app, thread.id)[2]
     submit(who["keyaki"], f"/posts/{withdrawn.id}/withdraw")
     with app.app_context():  # a moderator-hidden and a pending post (moderation arrives later)
-        for post, state in zip(db.session.scalars(select(Post).where(Post.number.in_([4, 5])).order_by(Post.number)),
-                               (PostState.HIDDEN, PostState.PENDING), strict=True):
+        for post, state in zip(
+            db.session.scalars(select(Post).where(Post.number.in_([4, 5])).order_by(Post.number)),
+            (PostState.HIDDEN, PostState.PENDING),
+            strict=True,
+        ):
             post.change_state(state)
         db.session.commit()
     guest = who["guest"]
@@ -63,9 +66,14 @@ def test_envelope_paging_and_public_content_only(app):
 
 def test_api_errors_are_json_and_clear(app):
     client = app.test_client()
-    for url, status in [("/api/v1/posts?per_page=101", 400), ("/api/v1/posts?page=0", 400),
-                        ("/api/v1/posts?page=x", 400), ("/api/v1/rooms?area=mars", 400),
-                        ("/api/v1/rooms/999/threads", 404), ("/api/v1/nothing", 404)]:
+    for url, status in [
+        ("/api/v1/posts?per_page=101", 400),
+        ("/api/v1/posts?page=0", 400),
+        ("/api/v1/posts?page=x", 400),
+        ("/api/v1/rooms?area=mars", 400),
+        ("/api/v1/rooms/999/threads", 404),
+        ("/api/v1/nothing", 404),
+    ]:
         response = client.get(url)
         assert response.status_code == status, url
         assert response.get_json()["error"]["status"] == status
@@ -136,8 +144,14 @@ def test_import_with_a_bad_line_loads_nothing(app, tmp_path):
     room = create_city_room(app, who["staff"])
     path = tmp_path / "legacy.jsonl"
     lines = [
-        {"post_id": "1", "thread_id": "t", "thread_title": "題", "author": "A", "posted_at": "2004-01-01T10:00",
-         "body": "一行目"},
+        {
+            "post_id": "1",
+            "thread_id": "t",
+            "thread_title": "題",
+            "author": "A",
+            "posted_at": "2004-01-01T10:00",
+            "body": "一行目",
+        },
         {"post_id": "2", "thread_id": "t", "thread_title": "題", "author": "B", "posted_at": "昨日", "body": "x"},
         {"post_id": "3", "thread_id": "t", "thread_title": "題", "author": "", "posted_at": "2004-01-02", "body": "y"},
     ]

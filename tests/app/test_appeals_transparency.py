@@ -66,11 +66,16 @@ def test_denied_appeal_tells_why(app, mailbox):
     who, thread, post = hidden_post(app)
     submit(who["keyaki"], f"/moderation/appeal/{post.id}", {"text": "見直してください"})
     aid = appeal_id(app)
-    no_note = submit(who["mod2"], f"/moderation/appeals/{aid}/decide", {"grant": "0"}, page="/moderation/",
-                     follow_redirects=True)
+    no_note = submit(
+        who["mod2"], f"/moderation/appeals/{aid}/decide", {"grant": "0"}, page="/moderation/", follow_redirects=True
+    )
     assert "判断を変えない理由を投稿者に伝えてください" in no_note.get_data(as_text=True)
-    submit(who["mod2"], f"/moderation/appeals/{aid}/decide", {"grant": "0", "note": "やはり中傷に当たります"},
-           page="/moderation/")
+    submit(
+        who["mod2"],
+        f"/moderation/appeals/{aid}/decide",
+        {"grant": "0", "note": "やはり中傷に当たります"},
+        page="/moderation/",
+    )
     assert posts_of(app, thread.id)[1].state == "hidden"
     assert "やはり中傷に当たります" in mailbox.last("keyaki@example.jp").get_content()
 

@@ -14,8 +14,9 @@ from tests.helpers.rooms import last_thread, people, posts_of
 
 
 def make_board(who, name="みなと町自治会", kind="community", owner="ひまわり") -> int:
-    response = submit(who["admin"], "/boards/new", {"name": name, "description": "自治会の連絡", "kind": kind,
-                                                    "owner": owner})
+    response = submit(
+        who["admin"], "/boards/new", {"name": name, "description": "自治会の連絡", "kind": kind, "owner": owner}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     return int(re.search(r"/boards/(\d+)", response.headers["Location"]).group(1))
 
@@ -53,8 +54,12 @@ def test_the_last_owner_stays(app):
     board = make_board(who)
     members_page = who["admin"].get(f"/boards/{board}/members").get_data(as_text=True)
     owner_id = int(re.search(r"/users/(\d+)", members_page).group(1))
-    page = submit(who["himawari"], f"/boards/{board}/members/{owner_id}/remove", page=f"/boards/{board}/members",
-                  follow_redirects=True).get_data(as_text=True)
+    page = submit(
+        who["himawari"],
+        f"/boards/{board}/members/{owner_id}/remove",
+        page=f"/boards/{board}/members",
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "管理者（オーナー）が1人以上必要です" in page
 
 

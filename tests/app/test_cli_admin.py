@@ -16,8 +16,19 @@ def run(app: Flask, *args: str):
 
 
 def test_users_create_admin_then_log_in(app):
-    result = run(app, "users", "create", "--role", "admin", "--handle", "市の管理者",
-                 "--email", "Root@Example.jp", "--password", "a long admin password")
+    result = run(
+        app,
+        "users",
+        "create",
+        "--role",
+        "admin",
+        "--handle",
+        "市の管理者",
+        "--email",
+        "Root@Example.jp",
+        "--password",
+        "a long admin password",
+    )
     assert result.exit_code == 0, result.output
     assert "role=admin" in result.output
     user = get_user(app, "root@example.jp")
@@ -29,16 +40,40 @@ def test_users_create_admin_then_log_in(app):
 
 def test_users_create_reports_errors_without_a_traceback(app):
     add_user(app, "taro", "taro@example.jp")
-    result = run(app, "users", "create", "--handle", "jiro", "--email", "taro@example.jp",
-                 "--password", "a long password")
+    result = run(
+        app, "users", "create", "--handle", "jiro", "--email", "taro@example.jp", "--password", "a long password"
+    )
     assert result.exit_code == 1
     assert "すでに登録されています" in result.output
-    result = run(app, "users", "create", "--role", "staff", "--handle", "jiro",
-                 "--email", "jiro@example.jp", "--password", "a long password")
+    result = run(
+        app,
+        "users",
+        "create",
+        "--role",
+        "staff",
+        "--handle",
+        "jiro",
+        "--email",
+        "jiro@example.jp",
+        "--password",
+        "a long password",
+    )
     assert result.exit_code == 1 and "所管課" in result.output
-    result = run(app, "users", "create", "--role", "staff", "--handle", "jiro",
-                 "--email", "jiro@example.jp", "--password", "a long password",
-                 "--department", "存在しない課")
+    result = run(
+        app,
+        "users",
+        "create",
+        "--role",
+        "staff",
+        "--handle",
+        "jiro",
+        "--email",
+        "jiro@example.jp",
+        "--password",
+        "a long password",
+        "--department",
+        "存在しない課",
+    )
     assert result.exit_code == 2 and "no department" in result.output
 
 
@@ -132,14 +167,16 @@ def test_departments_edit_and_delete_rules(app):
     assert "同じ名称の所管課がすでにあります" in dup.get_data(as_text=True)
     with app.app_context():
         ids = dict(db.session.execute(select(Department.name, Department.id)).all())
-    response = submit(client, f"/admin/departments/{ids['子育て支援課']}",
-                      {"name": "こども未来課", "description": "子育て支援"})
+    response = submit(
+        client, f"/admin/departments/{ids['子育て支援課']}", {"name": "こども未来課", "description": "子育て支援"}
+    )
     assert response.status_code == 303
     listing = client.get("/admin/departments").get_data(as_text=True)
     assert "こども未来課" in listing and "子育て支援課" not in listing
     # a department with staff cannot be deleted; an empty one can
-    kept = submit(client, f"/admin/departments/{ids['都市計画課']}/delete", page="/admin/departments",
-                  follow_redirects=True)
+    kept = submit(
+        client, f"/admin/departments/{ids['都市計画課']}/delete", page="/admin/departments", follow_redirects=True
+    )
     assert "先に職員の所属を変更してください" in kept.get_data(as_text=True)
     submit(client, f"/admin/departments/{ids['子育て支援課']}/delete", page="/admin/departments")
     with app.app_context():

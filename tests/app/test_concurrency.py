@@ -51,8 +51,9 @@ class Browser(BaseBrowser):
 
     def log_in(self, email: str) -> Browser:
         token, _rules = self.form("/login")
-        status, _headers, _page = self.request("/login", {"csrf_token": token, "email": email,
-                                                          "password": PASSWORD, "next": ""})
+        status, _headers, _page = self.request(
+            "/login", {"csrf_token": token, "email": email, "password": PASSWORD, "next": ""}
+        )
         assert status == 303, f"login of {email} through the live server: HTTP {status}"
         return self
 
@@ -132,8 +133,9 @@ def live(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
-    yield SimpleNamespace(app=app, url=f"http://127.0.0.1:{server.server_port}", thread_id=thread_id,
-                          emails=emails, errors=errors)
+    yield SimpleNamespace(
+        app=app, url=f"http://127.0.0.1:{server.server_port}", thread_id=thread_id, emails=emails, errors=errors
+    )
     server.shutdown()
     serving.join(timeout=5)
     server.server_close()
@@ -146,29 +148,39 @@ def assert_stored_numbered_and_found(live, replies: list[Reply]) -> None:
     """The invariants, read with the app's own models and search backend."""
     app, thread_id = live.app, live.thread_id
     server_errors = Counter(r.status for r in replies if not isinstance(r.status, int) or r.status >= 500)
-    assert not server_errors, (f"5xx or no answer: {dict(server_errors)} of {len(replies)} replies; "
-                               f"the server logged: {live.errors}")
+    assert not server_errors, (
+        f"5xx or no answer: {dict(server_errors)} of {len(replies)} replies; the server logged: {live.errors}"
+    )
     unacknowledged = [r.status for r in replies if r.number is None]
     assert not unacknowledged, f"replies not acknowledged with 303 …#p<number>: {unacknowledged}"
     with app.app_context():
         stored: dict[str, list[tuple[int, int, int]]] = {}
         for post_id, post_thread, number, body in db.session.execute(
-                select(Post.id, Post.thread_id, Post.number, Post.body).where(Post.body.contains("負荷試験-"))):
+            select(Post.id, Post.thread_id, Post.number, Post.body).where(Post.body.contains("負荷試験-"))
+        ):
             stored.setdefault(MARKER_RE.search(body).group(3), []).append((post_id, post_thread, number))
         sent = {r.token: r for r in replies}
-        assert set(stored) == set(sent), (f"acknowledged but not stored: {len(set(sent) - set(stored))}; "
-                                          f"stored but not acknowledged: {len(set(stored) - set(sent))}")
+        assert set(stored) == set(sent), (
+            f"acknowledged but not stored: {len(set(sent) - set(stored))}; "
+            f"stored but not acknowledged: {len(set(stored) - set(sent))}"
+        )
         twice = {token: rows for token, rows in stored.items() if len(rows) > 1}
         assert not twice, f"stored more than once: {twice}"
-        moved = {token: (stored[token][0][1:], (r.thread_id, r.number)) for token, r in sent.items()
-                 if stored[token][0][1:] != (r.thread_id, r.number)}
+        moved = {
+            token: (stored[token][0][1:], (r.thread_id, r.number))
+            for token, r in sent.items()
+            if stored[token][0][1:] != (r.thread_id, r.number)
+        }
         assert not moved, f"stored under another thread/number than acknowledged: {moved}"
 
         numbers = sorted(db.session.scalars(select(Post.number).where(Post.thread_id == thread_id)))
         assert numbers == list(range(1, len(numbers) + 1)), f"numbers not 1..N: {numbers}"
         thread = db.session.get(Thread, thread_id)
-        published = db.session.scalar(select(func.count()).select_from(Post).where(
-            Post.thread_id == thread_id, Post.state == PostState.PUBLISHED.value))
+        published = db.session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(Post.thread_id == thread_id, Post.state == PostState.PUBLISHED.value)
+        )
         assert (thread.next_number, thread.public_post_count) == (len(numbers) + 1, published)
 
         # work left for after a response may still be finishing: give the outbox a moment
@@ -179,8 +191,11 @@ def assert_stored_numbered_and_found(live, replies: list[Reply]) -> None:
         assert (missing, extra, sync.pending()) == (set(), set(), 0), "search index drift"
         result = app.test_cli_runner().invoke(args=["search", "check"])
         assert result.exit_code == 0, result.output
-        not_found = [token for token, rows in stored.items()
-                     if rows[0][0] not in sync.backend().search(SearchQuery(token, per_page=5)).ids]
+        not_found = [
+            token
+            for token, rows in stored.items()
+            if rows[0][0] not in sync.backend().search(SearchQuery(token, per_page=5)).ids
+        ]
         assert not not_found, f"{len(not_found)} of {len(stored)} replies not found by search"
         db.session.remove()
 
@@ -213,8 +228,9 @@ def test_two_replies_at_the_same_moment_both_succeed(live):
         for worker in workers:
             worker.join(timeout=60)
         assert len(pair) == 2, "a reply got no answer in 60 s"
-        assert sorted(r.status for r in pair) == [303, 303], \
+        assert sorted(r.status for r in pair) == [303, 303], (
             f"round {n}: {[r.status for r in pair]}; the server logged: {live.errors}"
+        )
         replies.extend(pair)
     assert sorted(r.number for r in replies) == list(range(2, 22))
     assert_stored_numbered_and_found(live, replies)

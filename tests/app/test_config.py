@@ -28,8 +28,8 @@ def test_precedence_defaults_file_env_mapping(tmp_path, monkeypatch):
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.py").write_text(
-        'SITE_NAME = "ファイルの広場"\nMAIL_SERVER = "smtp.file.example"\nLOGIN_MAX_FAILURES = 7\n',
-        encoding="utf-8")
+        'SITE_NAME = "ファイルの広場"\nMAIL_SERVER = "smtp.file.example"\nLOGIN_MAX_FAILURES = 7\n', encoding="utf-8"
+    )
     app = create_app(instance_path=str(instance))
     assert app.config["SITE_NAME"] == "ファイルの広場"  # file over default
     assert app.config["PASSWORD_MIN_LENGTH"] == 8  # default kept
@@ -103,8 +103,7 @@ def test_foreign_keys_are_enforced(app):
         db.session.flush()
         from forum.permissions import Role
 
-        accounts.create_user("職員", "staff@example.jp", "a good password", role=Role.STAFF,
-                             department=dept)
+        accounts.create_user("職員", "staff@example.jp", "a good password", role=Role.STAFF, department=dept)
         db.session.commit()
         with pytest.raises(sa.exc.IntegrityError):
             db.session.execute(sa.delete(Department))
@@ -150,21 +149,21 @@ def test_upgrading_a_database_with_content_loses_nothing(tmp_path):
     app = create_app(instance_path=str(tmp_path))
     rows = {
         "department": "INSERT INTO department (id, name, description, contact, created_at) "
-                      "VALUES (1, '課', '', '', '2026-01-01 00:00:00')",
+        "VALUES (1, '課', '', '', '2026-01-01 00:00:00')",
         "user": "INSERT INTO user (id, handle, handle_key, email, password_hash, role, failed_logins, "
-                "auth_version, created_at) VALUES (1, 'a', 'a', 'a@example.jp', 'x', 'resident', 0, 1, "
-                "'2026-01-01 00:00:00')",
+        "auth_version, created_at) VALUES (1, 'a', 'a', 'a@example.jp', 'x', 'resident', 0, 1, "
+        "'2026-01-01 00:00:00')",
         "room": "INSERT INTO room (id, area, title, purpose, posting_rules, handling, opens_at, closes_at, "
-                "state, decline_reason, created_at) VALUES (1, 'city', 't', 'p', 'r', 'h', "
-                "'2026-01-01 00:00:00', '2026-02-01 00:00:00', 'open', '', '2026-01-01 00:00:00')",
+        "state, decline_reason, created_at) VALUES (1, 'city', 't', 'p', 'r', 'h', "
+        "'2026-01-01 00:00:00', '2026-02-01 00:00:00', 'open', '', '2026-01-01 00:00:00')",
         "thread": "INSERT INTO thread (id, room_id, title, author_id, created_at, last_posted_at, next_number, "
-                  "public_post_count, status, status_note, locked, pinned) VALUES (1, 1, 't', 1, "
-                  "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 3, 2, 'unanswered', '', 0, 0)",
+        "public_post_count, status, status_note, locked, pinned) VALUES (1, 1, 't', 1, "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 3, 2, 'unanswered', '', 0, 0)",
         "post": "INSERT INTO post (id, thread_id, number, author_id, body, reply_to_id, state, is_official, "
-                "reaction_count, created_at) VALUES (1, 1, 1, 1, 'one', NULL, 'published', 0, 1, "
-                "'2026-01-01 00:00:00'), (2, 1, 2, 1, 'two', 1, 'published', 0, 0, '2026-01-01 00:00:00')",
+        "reaction_count, created_at) VALUES (1, 1, 1, 1, 'one', NULL, 'published', 0, 1, "
+        "'2026-01-01 00:00:00'), (2, 1, 2, 1, 'two', 1, 'published', 0, 0, '2026-01-01 00:00:00')",
         "post_revision": "INSERT INTO post_revision (id, post_id, body, written_at, replaced_at, by_moderator) "
-                         "VALUES (1, 1, 'zero', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 0)",
+        "VALUES (1, 1, 'zero', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 0)",
         "reaction": "INSERT INTO reaction (post_id, user_id, created_at) VALUES (2, 1, '2026-01-01 00:00:00')",
     }
     expected = {"department": 1, "user": 1, "room": 1, "thread": 1, "post": 2, "post_revision": 1, "reaction": 1}

@@ -28,15 +28,19 @@ ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(T|\s\d{2}:)|[+-]\d{2}:\d{2}\b")
 
 # ---------------------------------------------------------------- forum/dates.py (pure)
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    (datetime(2026, 11, 29, 2, 55, 28, tzinfo=UTC), "2026年11月29日 11:55"),
-    ("2026-11-29T11:55:28+09:00", "2026年11月29日 11:55"),
-    (datetime(2026, 11, 29, 16, 5, tzinfo=UTC), "2026年11月30日 01:05"),  # past midnight in Japan
-    (datetime(2026, 1, 4, 23, 0), "2026年1月5日 08:00"),  # naive: UTC, as the database keeps it
-    (date(2026, 3, 1), "2026年3月1日"),
-    ("2026-03-01", "2026年3月1日"),
-    (None, ""),
-])
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 11, 29, 2, 55, 28, tzinfo=UTC), "2026年11月29日 11:55"),
+        ("2026-11-29T11:55:28+09:00", "2026年11月29日 11:55"),
+        (datetime(2026, 11, 29, 16, 5, tzinfo=UTC), "2026年11月30日 01:05"),  # past midnight in Japan
+        (datetime(2026, 1, 4, 23, 0), "2026年1月5日 08:00"),  # naive: UTC, as the database keeps it
+        (date(2026, 3, 1), "2026年3月1日"),
+        ("2026-03-01", "2026年3月1日"),
+        (None, ""),
+    ],
+)
 def test_japanese_date_and_time(moment, expected):
     assert format_jp_datetime(moment) == expected
 
@@ -62,10 +66,16 @@ def test_filters_follow_the_readers_language(app):
 
 # ---------------------------------------------------------------- the daily series
 
+
 def test_daily_series_keeps_the_empty_days():
     counts = Counter({date(2026, 11, 1): 2, date(2026, 11, 4): 1, date(2026, 10, 31): 3})
-    assert daily_series(counts) == [("2026-10-31", 3), ("2026-11-01", 2), ("2026-11-02", 0), ("2026-11-03", 0),
-                                    ("2026-11-04", 1)]
+    assert daily_series(counts) == [
+        ("2026-10-31", 3),
+        ("2026-11-01", 2),
+        ("2026-11-02", 0),
+        ("2026-11-03", 0),
+        ("2026-11-04", 1),
+    ]
     assert daily_series(Counter({date(2026, 11, 1): 5})) == [("2026-11-01", 5)]
     assert daily_series(Counter()) == []
 
@@ -75,9 +85,24 @@ def test_five_weeks_with_fourteen_busy_days_chart_as_thirty_five_days(app):
 
     start = datetime(2026, 10, 26, 10, 0, tzinfo=UTC)
     busy = [0, 1, 2, 5, 8, 9, 12, 15, 16, 20, 23, 27, 30, 34]
-    opinions = [Opinion(id=i + 1, room_id=1, room="部屋", thread_id=1, thread="話題",
-                        posted_at=start + timedelta(days=d), author="P1-0000000000", body="意見", reply_to=None,
-                        reactions=0, replies=0, status="unanswered", url="") for i, d in enumerate(busy)]
+    opinions = [
+        Opinion(
+            id=i + 1,
+            room_id=1,
+            room="部屋",
+            thread_id=1,
+            thread="話題",
+            posted_at=start + timedelta(days=d),
+            author="P1-0000000000",
+            body="意見",
+            reply_to=None,
+            reactions=0,
+            replies=0,
+            status="unanswered",
+            url="",
+        )
+        for i, d in enumerate(busy)
+    ]
     summary = summarize(opinions, [[] for _ in opinions], Background.of([]))
     assert len(summary.by_day) == 35 and sum(n for _d, n in summary.by_day) == 14
     assert sum(1 for _d, n in summary.by_day if n == 0) == 21
@@ -86,6 +111,7 @@ def test_five_weeks_with_fourteen_busy_days_chart_as_thirty_five_days(app):
 
 
 # ---------------------------------------------------------------- the printable report
+
 
 @pytest.fixture
 def room_with_opinions(app):
@@ -104,8 +130,12 @@ def room_with_opinions(app):
 
 
 def export(client, room: int, **extra):
-    response = submit(client, "/department/export/", {"room": room, "format": "report", **extra},
-                      page=f"/department/export/?room={room}")
+    response = submit(
+        client,
+        "/department/export/",
+        {"room": room, "format": "report", **extra},
+        page=f"/department/export/?room={room}",
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response
 
@@ -141,18 +171,18 @@ def test_the_download_button_still_gives_the_file(app, room_with_opinions):
 def test_the_report_shows_dates_as_japanese_readers_expect(app, room_with_opinions):
     who, room = room_with_opinions
     page = export(who["staff"], room).get_data(as_text=True)
-    header = page[page.index("<header>"):page.index("</header>")]
+    header = page[page.index("<header>") : page.index("</header>")]
     made = re.search(r"作成日時: (\S+ \S+)", header).group(1)
     assert JP_DATETIME.fullmatch(made), made
     assert not ISO_STAMP.search(re.sub(r"<[^>]+>", "", page)), ISO_STAMP.search(re.sub(r"<[^>]+>", "", page))
-    listed = page[page.index('id="h-list"'):]
+    listed = page[page.index('id="h-list"') :]
     assert len(JP_DATETIME.findall(listed)) == 2  # each opinion's time
 
 
 def test_the_reports_daily_chart_has_zero_days(app, room_with_opinions):
     who, room = room_with_opinions
     page = export(who["staff"], room).get_data(as_text=True)
-    chart = page[page.index("<svg"):page.index("</svg>")]
+    chart = page[page.index("<svg") : page.index("</svg>")]
     bars = re.findall(r'<rect[^>]*height="([\d.]+)"', chart)
     assert [float(h) for h in bars] == [100.0, 0.0, 0.0, 100.0]
     assert "4日間" in page and "意見のない日は 0 件" in page
@@ -161,8 +191,9 @@ def test_the_reports_daily_chart_has_zero_days(app, room_with_opinions):
 def test_a_background_report_opens_too(app, room_with_opinions):
     who, room = room_with_opinions
     app.config.update(EXPORT_BACKGROUND_FROM=2, EXPORT_WORKER="none")
-    response = submit(who["staff"], "/department/export/", {"room": room, "format": "report"},
-                      page=f"/department/export/?room={room}")
+    response = submit(
+        who["staff"], "/department/export/", {"room": room, "format": "report"}, page=f"/department/export/?room={room}"
+    )
     assert response.status_code == 303
     assert app.test_cli_runner().invoke(args=["export", "run"]).exit_code == 0
     with app.app_context():
@@ -179,8 +210,9 @@ def test_a_background_report_opens_too(app, room_with_opinions):
 
 def test_machine_formats_keep_iso_8601(app, room_with_opinions):
     who, room = room_with_opinions
-    response = submit(who["staff"], "/department/export/", {"room": room, "format": "json"},
-                      page=f"/department/export/?room={room}")
+    response = submit(
+        who["staff"], "/department/export/", {"room": room, "format": "json"}, page=f"/department/export/?room={room}"
+    )
     data = response.get_json()
     assert data["generated_at"].endswith("+09:00") and data["opinions"][0]["posted_at"].endswith("+09:00")
     assert [d["count"] for d in data["summary"]["by_day"]] == [1, 0, 0, 1]
@@ -195,5 +227,7 @@ def test_notification_mail_dates(app, mailbox):
     body = mailbox.last("keyaki@example.jp").get_content()
     expected = format_jp_datetime(clock.now())
     line = next(line for line in body.splitlines() if "新しい話題" in line)
-    assert JP_DATETIME.search(line) and line.split("  ")[0][2:] in {expected, format_jp_datetime(
-        clock.now() - timedelta(minutes=1))}
+    assert JP_DATETIME.search(line) and line.split("  ")[0][2:] in {
+        expected,
+        format_jp_datetime(clock.now() - timedelta(minutes=1)),
+    }

@@ -17,8 +17,12 @@ from tests.helpers.rooms import create_city_room, people, room_state, start_thre
 def reminders_of(app, email: str) -> list[str]:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
-        return [n.text for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                                   .order_by(Notification.id))]
+        return [
+            n.text
+            for n in db.session.scalars(
+                select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+            )
+        ]
 
 
 def deadlines(app) -> str:

@@ -26,7 +26,7 @@ OPINIONS = [
     "避難所の案内板を多言語にしてほしいです。",
     "連絡は090-1234-5678か taro@example.jp までお願いします。",
     "〒272-0021 の地域では防災無線が聞こえにくいです。",
-    "=HYPERLINK(\"http://evil.example\",\"クリック\") 防災訓練の日程を教えてください。",
+    '=HYPERLINK("http://evil.example","クリック") 防災訓練の日程を教えてください。',
     "-1+2 防災倉庫の備蓄品を増やしてほしい。",
 ]
 
@@ -62,9 +62,14 @@ def city(app):
 
 def public_opinions(app, room_id: int) -> list[Post]:
     with app.app_context():
-        return list(db.session.scalars(
-            select(Post).join(Thread).where(Thread.room_id == room_id, Post.state == PostState.PUBLISHED.value,
-                                            Post.is_official.is_(False)).order_by(Post.created_at, Post.id)))
+        return list(
+            db.session.scalars(
+                select(Post)
+                .join(Thread)
+                .where(Thread.room_id == room_id, Post.state == PostState.PUBLISHED.value, Post.is_official.is_(False))
+                .order_by(Post.created_at, Post.id)
+            )
+        )
 
 
 def download(client, data: dict):
@@ -106,8 +111,16 @@ def test_utf8_and_broadlistening_csv(app, city):
     assert list(rows[0])[-1] == "ref" and all(re.fullmatch(r"\d+-\d+", r["ref"]) for r in rows)
     tool = download(who["staff"], {"room": room, "format": "broadlistening"}).get_data().decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(tool)))
-    assert list(rows[0]) == ["comment-id", "comment-body", "source", "url", "attribute_room", "attribute_thread",
-                             "attribute_tags", "attribute_status"]
+    assert list(rows[0]) == [
+        "comment-id",
+        "comment-body",
+        "source",
+        "url",
+        "attribute_room",
+        "attribute_thread",
+        "attribute_tags",
+        "attribute_status",
+    ]
     assert rows[0]["attribute_room"] == "防災計画について" and rows[0]["attribute_tags"] == "要望"
     assert rows[3]["comment-body"].startswith("=HYPERLINK")  # for tools: the text as written (PII masked)
 
@@ -177,8 +190,9 @@ def test_filters(app, city):
 def test_permissions(app, city):
     who, room, other, _first, _second = city
     assert who["other_staff"].get(f"/department/export/?room={room}").status_code == 403
-    response = submit(who["other_staff"], "/department/export/", {"room": room, "format": "csv"},
-                      page="/department/export/")
+    response = submit(
+        who["other_staff"], "/department/export/", {"room": room, "format": "csv"}, page="/department/export/"
+    )
     assert response.status_code == 403
     assert who["himawari"].get(f"/department/export/?room={room}").status_code == 403
     assert who["coord"].get(f"/department/export/?room={room}").status_code == 403
@@ -210,8 +224,9 @@ def test_cli_export(app, city, tmp_path):
     bad = app.test_cli_runner().invoke(args=["export", "--room", "99999", "--format", "csv", "--out", str(out)])
     assert bad.exit_code != 0 and "その会議室はありません" in bad.output
     with app.app_context():
-        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.opinions")).details["via"] \
-            == "cli"
+        assert (
+            db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export.opinions")).details["via"] == "cli"
+        )
 
 
 def test_summary_is_deterministic_and_groups_similar_opinions(app):
@@ -219,14 +234,32 @@ def test_summary_is_deterministic_and_groups_similar_opinions(app):
     from forum.exports.summary import Background, summarize
     from forum.text.keywords import compound_nouns
 
-    texts = (["避難所の案内板を多言語にしてほしい。避難所の場所がわからない。"] * 6
-             + ["公園のボール遊びのルールを決めてほしい。公園の遊具も古い。"] * 6
-             + ["図書館の開館時間を延ばしてほしい。図書館の駐車場が狭い。"] * 6)
+    texts = (
+        ["避難所の案内板を多言語にしてほしい。避難所の場所がわからない。"] * 6
+        + ["公園のボール遊びのルールを決めてほしい。公園の遊具も古い。"] * 6
+        + ["図書館の開館時間を延ばしてほしい。図書館の駐車場が狭い。"] * 6
+    )
     now = clock.now()
     with app.app_context():
-        opinions = [Opinion(id=i + 1, room_id=1, room="部屋", thread_id=1 + i % 3, thread="話題", posted_at=now,
-                            author=f"P1-{i % 4:010d}", body=text + f"（{i}）", reply_to=None, reactions=i % 5,
-                            replies=0, status="unanswered", url="", tags=()) for i, text in enumerate(texts)]
+        opinions = [
+            Opinion(
+                id=i + 1,
+                room_id=1,
+                room="部屋",
+                thread_id=1 + i % 3,
+                thread="話題",
+                posted_at=now,
+                author=f"P1-{i % 4:010d}",
+                body=text + f"（{i}）",
+                reply_to=None,
+                reactions=i % 5,
+                replies=0,
+                status="unanswered",
+                url="",
+                tags=(),
+            )
+            for i, text in enumerate(texts)
+        ]
     terms = [compound_nouns(o.body) for o in opinions]
     first = summarize(opinions, terms, Background.of(terms)).as_dict()
     second = summarize(list(opinions), [list(t) for t in terms], Background.of(terms)).as_dict()
@@ -256,23 +289,27 @@ def test_coordinators_and_moderators_tag_opinions(app, city):
     page = who["mod"].get(f"/rooms/{room}").get_data(as_text=True)
     assert f"/rooms/{room}/opinions" in page
     assert who["mod"].get(f"/rooms/{room}/opinions").status_code == 200
-    response = submit(who["mod"], f"/posts/{post_id}/tags", {"tag": ["反対", "質問"], "new_tag": " 予算 "},
-                      page=f"/rooms/{room}/opinions")
+    response = submit(
+        who["mod"],
+        f"/posts/{post_id}/tags",
+        {"tag": ["反対", "質問"], "new_tag": " 予算 "},
+        page=f"/rooms/{room}/opinions",
+    )
     assert response.status_code == 303
     with app.app_context():
         labels = sorted(db.session.scalars(select(OpinionTag.label).where(OpinionTag.post_id == post_id)))
         assert labels == ["予算", "反対", "質問"]
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "opinion.tag")).details["tags"] == labels
-    response = submit(who["mod"], f"/rooms/{room}/tag-choices", {"choices": "予算\n優先度高\n賛成\n"},
-                      page=f"/rooms/{room}/opinions")
+    response = submit(
+        who["mod"], f"/rooms/{room}/tag-choices", {"choices": "予算\n優先度高\n賛成\n"}, page=f"/rooms/{room}/opinions"
+    )
     assert response.status_code == 303
     page = who["mod"].get(f"/rooms/{room}/opinions").get_data(as_text=True)
     assert "優先度高" in page
     export_page = who["staff"].get(f"/department/export/?room={room}").get_data(as_text=True)
     assert 'value="優先度高"' in export_page  # the room's own tags are filters of the export
     assert who["himawari"].get(f"/rooms/{room}/opinions").status_code == 403
-    assert submit(who["himawari"], f"/posts/{post_id}/tags", {"tag": "賛成"},
-                  page=f"/rooms/{room}").status_code == 403
+    assert submit(who["himawari"], f"/posts/{post_id}/tags", {"tag": "賛成"}, page=f"/rooms/{room}").status_code == 403
 
 
 def test_big_exports_run_in_the_background_with_progress_and_expire(app, city):
@@ -282,8 +319,9 @@ def test_big_exports_run_in_the_background_with_progress_and_expire(app, city):
 
     who, room, _other, _first, _second = city
     app.config.update(EXPORT_BACKGROUND_FROM=3, EXPORT_WORKER="none")  # as if 3 opinions were many
-    response = submit(who["staff"], "/department/export/", {"room": room, "format": "xlsx"},
-                      page=f"/department/export/?room={room}")
+    response = submit(
+        who["staff"], "/department/export/", {"room": room, "format": "xlsx"}, page=f"/department/export/?room={room}"
+    )
     assert response.status_code == 303 and "/department/export/jobs/" in response.headers["Location"]
     job_url = response.headers["Location"]
     page = who["staff"].get(job_url).get_data(as_text=True)
@@ -320,8 +358,9 @@ def test_the_worker_thread_runs_a_job(app, city):
 
     who, room, _other, _first, _second = city
     app.config.update(EXPORT_BACKGROUND_FROM=3, EXPORT_WORKER="thread")
-    submit(who["staff"], "/department/export/", {"room": room, "format": "csv"},
-           page=f"/department/export/?room={room}")
+    submit(
+        who["staff"], "/department/export/", {"room": room, "format": "csv"}, page=f"/department/export/?room={room}"
+    )
     for _ in range(100):
         with app.app_context():
             state = db.session.scalar(select(ExportJob.state))
@@ -331,15 +370,18 @@ def test_the_worker_thread_runs_a_job(app, city):
     assert state == "done"
 
 
-@pytest.mark.parametrize(("written", "shown"), [
-    ("電話は03-1234-5678です", "電話は［電話番号］です"),
-    ("携帯０９０－１２３４－５６７８まで", "携帯［電話番号］まで"),
-    ("メールは Hanako.Yamada@example.co.jp へ", "メールは ［メール］ へ"),
-    ("〒272-0021 に住んでいます", "［郵便番号］ に住んでいます"),
-    ("個人番号 1234 5678 9012 を書きました", "個人番号 ［個人番号］ を書きました"),
-    ("本八幡1丁目2番3号の角", "本八幡［住所］の角"),
-    ("平成17年度から推進しています", "平成17年度から推進しています"),
-])
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("電話は03-1234-5678です", "電話は［電話番号］です"),
+        ("携帯０９０－１２３４－５６７８まで", "携帯［電話番号］まで"),
+        ("メールは Hanako.Yamada@example.co.jp へ", "メールは ［メール］ へ"),
+        ("〒272-0021 に住んでいます", "［郵便番号］ に住んでいます"),
+        ("個人番号 1234 5678 9012 を書きました", "個人番号 ［個人番号］ を書きました"),
+        ("本八幡1丁目2番3号の角", "本八幡［住所］の角"),
+        ("平成17年度から推進しています", "平成17年度から推進しています"),
+    ],
+)
 def test_personal_information_is_masked_in_every_export(app, written, shown):
     """The detectors of forum/text/pii.py, applied to posts published with no rule in the way."""
     who = people(app)
@@ -361,8 +403,11 @@ def test_posts_from_before_the_stored_text_are_refreshed(app, city):
     with app.app_context():
         db.session.execute(sql_update(Post).values(masked_text=None, masked_version=None))  # as after an upgrade
         db.session.commit()
-    rows = list(csv.DictReader(io.StringIO(download(who["staff"], {"room": room, "format": "csv-utf8"})
-                                           .get_data().decode("utf-8"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(download(who["staff"], {"room": room, "format": "csv-utf8"}).get_data().decode("utf-8"))
+        )
+    )
     assert "［電話番号］" in rows[1]["body"]  # worked out while exporting
     result = app.test_cli_runner().invoke(args=["export", "refresh-text"])
     assert result.exit_code == 0 and "posts brought up to date:" in result.output

@@ -74,7 +74,7 @@ def test_restored_post_is_not_hidden_again_by_the_same_flaggers(app):
     again = flag(newbies[0], post.id)
     assert "すでに通報済み" in again.get_data(as_text=True)
     assert posts_of(app, thread.id)[1].state == "published"
-    assert "通報された発言 <span class=\"meta\">(0)" in who["mod"].get("/moderation/").get_data(as_text=True)
+    assert '通報された発言 <span class="meta">(0)' in who["mod"].get("/moderation/").get_data(as_text=True)
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-2:] == ["flags.hide", "post.restore"]
@@ -89,8 +89,9 @@ def test_established_residents_count_more(app):
             for n in range(20):
                 from forum.services.posts import add_existing_post
 
-                add_existing_post(db.session.get(type(thread), thread.id), user, f"過去の発言{n}",
-                                  clock.now() - timedelta(days=300))
+                add_existing_post(
+                    db.session.get(type(thread), thread.id), user, f"過去の発言{n}", clock.now() - timedelta(days=300)
+                )
         db.session.commit()
     flag(who["himawari"], post.id)
     flag(who["coord"], post.id)  # 1.5 + 1.5 = 3
@@ -120,10 +121,18 @@ def test_moderator_hides_from_the_thread_page_with_a_reason(app):
     hide_url = f"moderation/posts/{post.id}/hide"
     assert hide_url in page
     assert hide_url not in who["himawari"].get(f"/threads/{thread.id}").get_data(as_text=True)
-    assert submit(who["himawari"], f"/moderation/posts/{post.id}/hide", {"reason": "x"},
-                  page=f"/threads/{thread.id}").status_code == 403
-    response = submit(who["mod"], f"/moderation/posts/{post.id}/hide", {"reason": "誹謗中傷", "next": "thread"},
-                      page=f"/threads/{thread.id}")
+    assert (
+        submit(
+            who["himawari"], f"/moderation/posts/{post.id}/hide", {"reason": "x"}, page=f"/threads/{thread.id}"
+        ).status_code
+        == 403
+    )
+    response = submit(
+        who["mod"],
+        f"/moderation/posts/{post.id}/hide",
+        {"reason": "誹謗中傷", "next": "thread"},
+        page=f"/threads/{thread.id}",
+    )
     assert response.status_code == 303
     assert posts_of(app, thread.id)[1].state == "hidden"
     assert "運営ルールにより非表示" in who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
@@ -146,8 +155,11 @@ def test_a_flag_rule_publishes_and_puts_the_post_in_the_queue(app):
     with the rule's reason, until a moderator keeps or hides it. Residents cannot pick that reason."""
     who = people(app)
     room = create_city_room(app, who["staff"])
-    saved = submit(who["mod"], "/moderation/rules", {"name": "要注意", "kind": "words", "action": "flag",
-                                                    "patterns": "署名活動", "room_id": "0", "enabled": "y"})
+    saved = submit(
+        who["mod"],
+        "/moderation/rules",
+        {"name": "要注意", "kind": "words", "action": "flag", "patterns": "署名活動", "room_id": "0", "enabled": "y"},
+    )
     assert saved.status_code == 303
     start_thread(who["himawari"], room, title="署名", body="署名活動にご協力ください。")
     post = posts_of(app, last_thread(app).id)[0]

@@ -31,12 +31,18 @@ def input_tag(page: str, field_id: str) -> str:
 
 
 def register(client, **data):
-    values = {"handle": "みなと花子", "email": "hanako@example.jp", "password": "correct horse battery",
-              "password2": "correct horse battery", **data}
+    values = {
+        "handle": "みなと花子",
+        "email": "hanako@example.jp",
+        "password": "correct horse battery",
+        "password2": "correct horse battery",
+        **data,
+    }
     return submit(client, "/register", values)
 
 
 # ---------------------------------------------------------------- registration: every error at once
+
 
 def test_registration_shows_every_error_at_once_tied_to_its_field(client):
     response = register(client, handle="x", email="not-an-address", password="short", password2="other")
@@ -44,8 +50,12 @@ def test_registration_shows_every_error_at_once_tied_to_its_field(client):
     page = response.get_data(as_text=True)
     box = summary(page)
     assert 'tabindex="-1"' in box and "autofocus" in box  # the summary takes the focus, no script
-    messages = {"handle": "表示名は2〜30文字", "email": "正しいメールアドレス",
-                "password": "パスワードは8文字以上", "password2": "パスワードが一致しません"}
+    messages = {
+        "handle": "表示名は2〜30文字",
+        "email": "正しいメールアドレス",
+        "password": "パスワードは8文字以上",
+        "password2": "パスワードが一致しません",
+    }
     for field_id, message in messages.items():
         assert page.count(message) == 2, message  # in the summary and at its field
         assert f'href="#{field_id}"' in box and message in box
@@ -59,8 +69,9 @@ def test_registration_shows_every_error_at_once_tied_to_its_field(client):
 
 def test_registration_shows_taken_names_and_a_weak_password_together(app, client):
     add_user(app, "taro", "taro@example.jp")
-    page = register(client, handle="Ｔａｒｏ", email="TARO@example.jp",
-                    password="taro-taro-taro", password2="taro-taro-taro").get_data(as_text=True)
+    page = register(
+        client, handle="Ｔａｒｏ", email="TARO@example.jp", password="taro-taro-taro", password2="taro-taro-taro"
+    ).get_data(as_text=True)
     box = summary(page)
     for message in ("この表示名はすでに使われています", "このメールアドレスはすでに登録されています", "推測されやすい"):
         assert message in box, message
@@ -79,6 +90,7 @@ def test_a_good_registration_still_goes_through(client):
 
 # ---------------------------------------------------------------- 429: keep the form, say when
 
+
 def _wait_seconds(response) -> int:
     header = int(response.headers["Retry-After"])
     said = WAIT_RE.search(response.get_data(as_text=True))
@@ -90,8 +102,12 @@ def _wait_seconds(response) -> int:
 def test_sixth_registration_in_a_minute_keeps_the_form_and_says_when_to_retry(app, client):
     app.config["RATELIMIT_REGISTER"] = "5 per minute;20 per hour"
     english(client)
-    data = {"handle": "x", "email": "hanako@example.jp", "password": "typed secret words",
-            "password2": "typed secret words"}
+    data = {
+        "handle": "x",
+        "email": "hanako@example.jp",
+        "password": "typed secret words",
+        "password2": "typed secret words",
+    }
     for _try in range(5):
         assert register(client, **data).status_code == 422
     limited = register(client, **data)
@@ -168,8 +184,10 @@ def test_compose_shows_every_problem_at_once(app):
 
 # ---------------------------------------------------------------- the outcome beside the post
 
-OUTCOME_RE = (r'<p class="flash flash-{category} post-outcome" id="outcome" role="status" tabindex="-1" '
-              r'data-outcome>{text}</p>\s*<article [^>]*id="p{n}"')
+OUTCOME_RE = (
+    r'<p class="flash flash-{category} post-outcome" id="outcome" role="status" tabindex="-1" '
+    r'data-outcome>{text}</p>\s*<article [^>]*id="p{n}"'
+)
 
 
 def test_after_a_reply_the_page_lands_on_it_with_the_outcome_before_it(app):
@@ -202,11 +220,13 @@ def test_after_agreeing_the_page_lands_on_the_post_and_says_so(app):
     off = submit(who["keyaki"], f"/posts/{post_id}/react", page=f"/threads/{thread.id}", follow_redirects=True)
     assert "You took back your agreement with post #1." in off.get_data(as_text=True)
     own = submit(who["himawari"], f"/posts/{post_id}/react", page=f"/threads/{thread.id}", follow_redirects=True)
-    assert re.search(OUTCOME_RE.format(category="error", text="自分の発言には共感できません。?", n=1),
-                     own.get_data(as_text=True))
+    assert re.search(
+        OUTCOME_RE.format(category="error", text="自分の発言には共感できません。?", n=1), own.get_data(as_text=True)
+    )
 
 
 # ---------------------------------------------------------------- official answers said out loud
+
 
 def test_department_staff_are_told_their_post_will_be_an_official_answer(app):
     who = people(app)

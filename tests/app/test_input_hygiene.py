@@ -25,8 +25,11 @@ from tests.helpers.rooms import create_city_room, last_thread, people, posts_of,
 REFUSED = "This field contains characters that cannot be used."
 FILES_REFUSED = "Files cannot be sent on this site."
 CONTROL_VALUES = ["\x00", "1\x00\x08\x7f", "ｱ\x01\x1b[31m\x1f本文\r\n次\r行\x0b\x0c"]
-SOURCES = [Path(forum.__file__).parent / "views", Path(forum.__file__).parent.parent / "moderation" / "views.py",
-           Path(forum.__file__).parent / "ui.py"]
+SOURCES = [
+    Path(forum.__file__).parent / "views",
+    Path(forum.__file__).parent.parent / "moderation" / "views.py",
+    Path(forum.__file__).parent / "ui.py",
+]
 
 
 def _names() -> set[str]:
@@ -130,8 +133,11 @@ def test_a_reply_with_control_characters_is_stored_clean(app):
 def test_login_with_a_control_character_is_refused_with_a_clear_message(app, client, field):
     add_user(app, "taro", "taro@example.jp")
     _english(client)
-    data = {"email": "taro@example.jp", "password": PASSWORD, field: {"email": "taro\x00@example.jp",
-                                                                     "password": PASSWORD + "\x00"}[field]}
+    data = {
+        "email": "taro@example.jp",
+        "password": PASSWORD,
+        field: {"email": "taro\x00@example.jp", "password": PASSWORD + "\x00"}[field],
+    }
     response = submit(client, "/login", data)
     assert response.status_code == 422
     assert REFUSED in response.get_data(as_text=True)
@@ -161,8 +167,9 @@ def test_password_reset_never_changes_the_new_password_silently(app, client, mai
 def test_a_password_with_a_control_character_is_refused_at_registration(app, client):
     _english(client)
     odd = "correct horse\x07battery"
-    response = submit(client, "/register", {"handle": "みなと花子", "email": "hanako@example.jp",
-                                            "password": odd, "password2": odd})
+    response = submit(
+        client, "/register", {"handle": "みなと花子", "email": "hanako@example.jp", "password": odd, "password2": odd}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert page.count(REFUSED) >= 2  # both password fields, in the summary and by the field
@@ -174,9 +181,13 @@ def test_change_password_and_email_refuse_control_characters(app, client):
     add_user(app, "taro", "taro@example.jp")
     login(client, "taro@example.jp")
     _english(client)
-    for url, data in [("/account/password", {"current_password": PASSWORD, "password": "new\x0bsecret words",
-                                             "password2": "new\x0bsecret words"}),
-                      ("/account/email", {"email": "new\x00@example.jp", "current_password": PASSWORD})]:
+    for url, data in [
+        (
+            "/account/password",
+            {"current_password": PASSWORD, "password": "new\x0bsecret words", "password2": "new\x0bsecret words"},
+        ),
+        ("/account/email", {"email": "new\x00@example.jp", "current_password": PASSWORD}),
+    ]:
         response = submit(client, url, data)
         assert response.status_code in (200, 422), url
         assert REFUSED in response.get_data(as_text=True), url
@@ -186,14 +197,20 @@ def test_change_password_and_email_refuse_control_characters(app, client):
 def test_a_file_in_a_form_is_refused_with_400(app, client):
     _english(client)
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"csrf_token": token, "email": (io.BytesIO(b"x"), "a.txt"),
-                                           "password": PASSWORD}, content_type="multipart/form-data")
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "email": (io.BytesIO(b"x"), "a.txt"), "password": PASSWORD},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert FILES_REFUSED in response.get_data(as_text=True)
     # the same form as multipart without a file is fine
     add_user(app, "taro", "taro@example.jp")
-    response = client.post("/login", data={"csrf_token": token, "email": "taro@example.jp", "password": PASSWORD},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "email": "taro@example.jp", "password": PASSWORD},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
 
 
@@ -204,9 +221,16 @@ def test_a_file_in_a_post_body_is_refused_and_nothing_is_posted(app):
     thread = last_thread(app)
     client = who["keyaki"]
     token = csrf_token(client, f"/threads/{thread.id}")
-    response = client.post(f"/threads/{thread.id}/reply",
-                           data={"csrf_token": token, "body": (io.BytesIO("本文".encode()), "body.txt"),
-                                 "submit": "1", "accept_rules": "y"}, content_type="multipart/form-data")
+    response = client.post(
+        f"/threads/{thread.id}/reply",
+        data={
+            "csrf_token": token,
+            "body": (io.BytesIO("本文".encode()), "body.txt"),
+            "submit": "1",
+            "accept_rules": "y",
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "リクエストが正しくありません" in response.get_data(as_text=True)  # the user's language (Japanese)
     with app.app_context():
@@ -217,8 +241,14 @@ def test_a_path_with_a_control_character_is_not_found(app):
     client = app.test_client()
     add_user(app, "root", "root@example.jp", role=Role.ADMIN)
     login(client, "root@example.jp")
-    for url in ["/users/%00", "/password/reset/abc%00def", "/verify/%01", "/account/email/confirm/a%0Ab",
-                "/rooms/1/answer-table/download.%7F", "/static/style%00.css"]:
+    for url in [
+        "/users/%00",
+        "/password/reset/abc%00def",
+        "/verify/%01",
+        "/account/email/confirm/a%0Ab",
+        "/rooms/1/answer-table/download.%7F",
+        "/static/style%00.css",
+    ]:
         assert client.get(url).status_code == 404, url
     assert client.post("/password/reset/abc%00def", data={"password": "x"}).status_code == 404
     chars = ["%00", "%01", "%09", "%0A", "%0D", "%1F", "%7F"]

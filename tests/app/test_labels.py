@@ -33,6 +33,7 @@ DOTTED = re.compile(r"(?<![\w.@/-])[a-z_]+\.(?:[a-z_]+|\*)(?![\w])", re.ASCII)
 
 # ---------------------------------------------------------------- (a) every action has a label
 
+
 def _functions(tree: ast.AST) -> dict[ast.AST, ast.FunctionDef]:
     """Each node's innermost enclosing function."""
     owner: dict[ast.AST, ast.FunctionDef] = {}
@@ -59,8 +60,11 @@ def _values(node: ast.expr, func: ast.FunctionDef | None, where: str) -> set[str
                 parts.append(PLACEHOLDERS[source])
         return {"".join(p) for p in itertools.product(*parts)}
     if isinstance(node, ast.Name) and func is not None:  # e.g. update_thread: codes gathered in a list
-        found = {c.value for c in ast.walk(func) if isinstance(c, ast.Constant) and isinstance(c.value, str)
-                 and CODE.match(c.value)}
+        found = {
+            c.value
+            for c in ast.walk(func)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and CODE.match(c.value)
+        }
         assert found, f"{where}: cannot tell which actions {node.id} holds"
         return found
     raise AssertionError(f"{where}: teach tests/app/test_labels.py to read this audit call")
@@ -78,14 +82,16 @@ def written_actions() -> set[str]:
             name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
             if name not in AUDIT_FUNCTIONS:
                 continue
-            node = call.args[1] if len(call.args) > 1 else next(
-                (k.value for k in call.keywords if k.arg == "action"), None)
+            node = (
+                call.args[1]
+                if len(call.args) > 1
+                else next((k.value for k in call.keywords if k.arg == "action"), None)
+            )
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
             assert node is not None, f"{where}: an audit call without an action"
             func = owner.get(call)
             params = {a.arg for a in func.args.args} if func is not None else set()
-            if func is not None and func.name in AUDIT_FUNCTIONS and isinstance(node, ast.Name) \
-                    and node.id in params:
+            if func is not None and func.name in AUDIT_FUNCTIONS and isinstance(node, ast.Name) and node.id in params:
                 continue  # a wrapper passing its caller's action on; the callers are read instead
             actions |= _values(node, func, where)
     return actions
@@ -94,8 +100,18 @@ def written_actions() -> set[str]:
 def test_every_action_the_code_can_write_has_a_label():
     actions = written_actions()
     # the walk finds the ones written in every way: literal, conditional, f-string, via a list
-    assert {"post.hide", "appeal.grant", "rule.hold", "rule.mask", "sanction.silence", "sanction.suspend",
-            "thread.move", "room.decline", "export.opinions", "answer_table.publish"} <= actions
+    assert {
+        "post.hide",
+        "appeal.grant",
+        "rule.hold",
+        "rule.mask",
+        "sanction.silence",
+        "sanction.suspend",
+        "thread.move",
+        "room.decline",
+        "export.opinions",
+        "answer_table.publish",
+    } <= actions
     assert all(CODE.match(a) for a in actions), sorted(a for a in actions if not CODE.match(a))
     missing = sorted(actions - set(AUDIT_ACTIONS))
     assert missing == [], "add these actions to AUDIT_ACTIONS in forum/labels.py"
@@ -110,6 +126,7 @@ def test_every_label_has_an_explanation_and_no_code(app):
 
 
 # ---------------------------------------------------------------- (b) the pages show labels
+
 
 def visible_text(html: str) -> str:
     """What a reader sees: no tags or attributes, no addresses or file names."""
@@ -140,12 +157,18 @@ def action_label_of(app, code: str) -> str:
 def moderate_a_little(app) -> dict:
     """A room where the rules and the moderators act, through the pages people use."""
     who = people(app)
-    submit(who["mod"], "/moderation/rules", {"name": "悪口", "kind": "words", "action": "mask",
-                                             "patterns": "ばか", "room_id": "0", "enabled": "y"})
+    submit(
+        who["mod"],
+        "/moderation/rules",
+        {"name": "悪口", "kind": "words", "action": "mask", "patterns": "ばか", "room_id": "0", "enabled": "y"},
+    )
     with app.app_context():
         pii = db.session.scalar(select(ModerationRule.id).where(ModerationRule.kind == "pii"))
-    submit(who["mod"], f"/moderation/rules/{pii}", {"name": "個人情報", "kind": "pii", "action": "hold",
-                                                     "room_id": "0", "enabled": "y"})
+    submit(
+        who["mod"],
+        f"/moderation/rules/{pii}",
+        {"name": "個人情報", "kind": "pii", "action": "hold", "room_id": "0", "enabled": "y"},
+    )
     room = create_city_room(app, who["staff"])
     start_thread(who["staff"], room)
     thread = last_thread(app)
@@ -153,8 +176,9 @@ def moderate_a_little(app) -> dict:
     reply(who["himawari"], thread.id, "ばかげた計画だと思います")
     reply(who["himawari"], thread.id, "避難所の地図がほしい")
     held, masked, plain = posts_of(app, thread.id)[1:4]
-    submit(who["mod"], f"/moderation/posts/{held.id}/reject", {"reason": "電話番号は載せられません"},
-           page="/moderation/")
+    submit(
+        who["mod"], f"/moderation/posts/{held.id}/reject", {"reason": "電話番号は載せられません"}, page="/moderation/"
+    )
     submit(who["mod"], f"/moderation/posts/{plain.id}/hide", {"reason": "確認のため"}, page="/moderation/")
     submit(who["himawari"], f"/moderation/appeal/{plain.id}", {"text": "問題のない発言です"})
     with app.app_context():
@@ -162,17 +186,29 @@ def moderate_a_little(app) -> dict:
 
         appeal = db.session.scalar(select(Appeal.id))
     submit(who["admin"], f"/moderation/appeals/{appeal}/decide", {"grant": "1"}, page="/moderation/")
-    submit(who["mod"], f"/moderation/threads/{thread.id}", {"locked": "y", "pinned": "y"},
-           page=f"/threads/{thread.id}")
+    submit(who["mod"], f"/moderation/threads/{thread.id}", {"locked": "y", "pinned": "y"}, page=f"/threads/{thread.id}")
     keyaki = user_id(app, "keyaki@example.jp")
     submit(who["mod"], f"/moderation/users/{keyaki}", {"kind": "silence", "days": "1", "reason": "電話番号の連投"})
     with app.app_context():
         sanction = db.session.scalar(select(Sanction.id))
-    submit(who["mod"], f"/moderation/sanctions/{sanction}/lift", {"reason": "反省が見られるため"},
-           page=f"/moderation/users/{keyaki}")
-    proposed = submit(who["himawari"], "/rooms/propose", {
-        "title": "店の宣伝", "purpose": "セール情報", "posting_rules": "r", "handling": "h",
-        "opens_at": local(timedelta(0)), "closes_at": local(timedelta(days=14))})
+    submit(
+        who["mod"],
+        f"/moderation/sanctions/{sanction}/lift",
+        {"reason": "反省が見られるため"},
+        page=f"/moderation/users/{keyaki}",
+    )
+    proposed = submit(
+        who["himawari"],
+        "/rooms/propose",
+        {
+            "title": "店の宣伝",
+            "purpose": "セール情報",
+            "posting_rules": "r",
+            "handling": "h",
+            "opens_at": local(timedelta(0)),
+            "closes_at": local(timedelta(days=14)),
+        },
+    )
     proposal = int(proposed.headers["Location"].rsplit("/", 1)[1])
     submit(who["mod"], f"/rooms/{proposal}/review", {"decline-reason": "宣伝のため", "decline-submit": "1"})
     assert masked.body != "ばかげた計画だと思います"
@@ -187,9 +223,21 @@ def written(app) -> list[str]:
 def test_transparency_page_names_and_explains_every_action(app):
     who = moderate_a_little(app)
     actions = set(written(app))
-    assert {"rule.create", "rule.update", "rule.hold", "rule.mask", "post.reject", "post.hide", "appeal.create",
-            "appeal.grant", "thread.lock", "thread.pin", "sanction.silence", "sanction.lift",
-            "room.decline"} <= actions
+    assert {
+        "rule.create",
+        "rule.update",
+        "rule.hold",
+        "rule.mask",
+        "post.reject",
+        "post.hide",
+        "appeal.create",
+        "appeal.grant",
+        "thread.lock",
+        "thread.pin",
+        "sanction.silence",
+        "sanction.lift",
+        "room.decline",
+    } <= actions
     page = who["guest"].get("/transparency").get_data(as_text=True)
     text = assert_no_codes(page)
     for code, (label, explanation) in labels(app, actions).items():
@@ -202,7 +250,7 @@ def test_audit_log_shows_labels_reasons_and_targets_in_words(app):
     who = moderate_a_little(app)
     page = who["mod"].get("/moderation/audit").get_data(as_text=True)
     assert_no_codes(page)
-    rows = visible_text(page[page.index("<tbody>"):page.index("</tbody>")])
+    rows = visible_text(page[page.index("<tbody>") : page.index("</tbody>")])
     for code, (label, _explanation) in labels(app, written(app)).items():
         assert label in rows, code
     assert "電話番号が含まれています" in rows  # why the rules held it, not the code "phone"
@@ -211,7 +259,7 @@ def test_audit_log_shows_labels_reasons_and_targets_in_words(app):
     hidden = action_label_of(app, "post.hide")
     filtered = who["mod"].get("/moderation/audit?action=post.hide").get_data(as_text=True)
     assert 'value="post.hide" selected' in filtered
-    table = visible_text(filtered[filtered.index("<tbody>"):filtered.index("</tbody>")])
+    table = visible_text(filtered[filtered.index("<tbody>") : filtered.index("</tbody>")])
     assert hidden in table and action_label_of(app, "post.reject") not in table
 
 

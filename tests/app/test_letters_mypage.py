@@ -26,22 +26,23 @@ def test_letter_is_read_only_by_its_author_and_its_department(app):
         assert status != 200
     assert "バス停の屋根" not in who["other_staff"].get("/letters/inbox").get_data(as_text=True)
     # never public: not in the API, feeds or pages
-    assert "バス停の屋根" not in json.dumps(who["guest"].get("/api/v1/posts?per_page=100").get_json(),
-                                         ensure_ascii=False)
+    assert "バス停の屋根" not in json.dumps(
+        who["guest"].get("/api/v1/posts?per_page=100").get_json(), ensure_ascii=False
+    )
     assert "バス停の屋根" not in who["guest"].get("/").get_data(as_text=True)
 
 
 def test_staff_reply_reaches_the_resident(app, mailbox):
     who = people(app)
     letter = send_letter(app, who)
-    refused = submit(who["other_staff"], f"/letters/{letter}", {"status": "replied", "reply": "x"},
-                     page="/letters/inbox")
+    refused = submit(
+        who["other_staff"], f"/letters/{letter}", {"status": "replied", "reply": "x"}, page="/letters/inbox"
+    )
     assert refused.status_code == 404
     assert submit(who["himawari"], f"/letters/{letter}", {"status": "replied", "reply": "x"}).status_code == 403
     empty = submit(who["staff"], f"/letters/{letter}", {"status": "replied", "reply": ""})
     assert "返信を入力してください" in empty.get_data(as_text=True)
-    response = submit(who["staff"], f"/letters/{letter}",
-                      {"status": "replied", "reply": "来年度に設置する予定です。"})
+    response = submit(who["staff"], f"/letters/{letter}", {"status": "replied", "reply": "来年度に設置する予定です。"})
     assert response.status_code == 303
     page = who["himawari"].get(f"/letters/{letter}").get_data(as_text=True)
     assert "来年度に設置する予定です。" in page and "回答済み" in page

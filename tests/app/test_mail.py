@@ -33,11 +33,22 @@ def smtp_server():
 
 def test_registration_mail_goes_through_smtp_when_configured(app, client, smtp_server):
     controller, inbox = smtp_server
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                      MAIL_USE_TLS=False, MAIL_FROM="広場 <no-reply@city.example.jp>")
-    response = submit(client, "/register", {"handle": "みなと花子", "email": "hanako@example.jp",
-                                            "password": "correct horse battery",
-                                            "password2": "correct horse battery"})
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=controller.port,
+        MAIL_USE_TLS=False,
+        MAIL_FROM="広場 <no-reply@city.example.jp>",
+    )
+    response = submit(
+        client,
+        "/register",
+        {
+            "handle": "みなと花子",
+            "email": "hanako@example.jp",
+            "password": "correct horse battery",
+            "password2": "correct horse battery",
+        },
+    )
     assert response.status_code == 303
     assert len(inbox.messages) == 1
     sender, recipients, message = inbox.messages[0]
@@ -61,9 +72,16 @@ def test_without_a_server_mail_is_an_eml_file(app, mailbox):
 def test_a_mail_server_that_is_down_loses_no_registration(app, client):
     closed_port = free_port()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_USE_TLS=False, MAIL_TIMEOUT=2)
-    response = submit(client, "/register", {"handle": "みなと花子", "email": "hanako@example.jp",
-                                            "password": "correct horse battery",
-                                            "password2": "correct horse battery"})
+    response = submit(
+        client,
+        "/register",
+        {
+            "handle": "みなと花子",
+            "email": "hanako@example.jp",
+            "password": "correct horse battery",
+            "password2": "correct horse battery",
+        },
+    )
     assert response.status_code == 303  # the account exists and the resident is signed in
     page = client.get("/account/").get_data(as_text=True)
     assert "確認メールをただいま送信できませんでした" in page

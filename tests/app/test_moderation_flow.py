@@ -63,8 +63,9 @@ def test_rejected_post_tells_the_author_why(app, city, mailbox):
     who, room = city
     start_thread(who["keyaki"], room)
     post = posts_of(app, last_thread(app).id)[0]
-    no_reason = submit(who["mod"], f"/moderation/posts/{post.id}/reject", {"reason": ""}, page="/moderation/",
-                       follow_redirects=True)
+    no_reason = submit(
+        who["mod"], f"/moderation/posts/{post.id}/reject", {"reason": ""}, page="/moderation/", follow_redirects=True
+    )
     assert "公開しない理由を投稿者に伝えてください" in no_reason.get_data(as_text=True)
     submit(who["mod"], f"/moderation/posts/{post.id}/reject", {"reason": "テーマと関係がないため"}, page="/moderation/")
     assert posts_of(app, post.thread_id)[0].state == "rejected"
@@ -125,8 +126,9 @@ def test_an_edit_that_adds_personal_information_goes_back_to_review(app, city):
     mine = posts_of(app, thread.id)[1]
     submit(who["mod"], f"/moderation/posts/{mine.id}/approve", page="/moderation/")
     assert posts_of(app, thread.id)[1].state == "published"
-    response = submit(who["keyaki"], f"/posts/{mine.id}/edit",
-                      {"body": "質問です。住所は本町2丁目3番4号です", "submit": "1"})
+    response = submit(
+        who["keyaki"], f"/posts/{mine.id}/edit", {"body": "質問です。住所は本町2丁目3番4号です", "submit": "1"}
+    )
     assert response.status_code == 303
     assert posts_of(app, thread.id)[1].state == "pending"
     assert "本町2丁目3番4号" not in who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
@@ -167,17 +169,28 @@ def test_bulk_refuse_needs_a_reason_and_tells_every_author(app, city, mailbox):
     start_thread(who["keyaki"], room, title="一つ目")
     start_thread(who["himawari"], room, title="二つ目")
     ids = [p.id for t in (last_thread(app).id - 1, last_thread(app).id) for p in posts_of(app, t)]
-    no_reason = submit(who["mod"], "/moderation/bulk", {"ids": [str(i) for i in ids], "action": "reject"},
-                       page="/moderation/", follow_redirects=True)
+    no_reason = submit(
+        who["mod"],
+        "/moderation/bulk",
+        {"ids": [str(i) for i in ids], "action": "reject"},
+        page="/moderation/",
+        follow_redirects=True,
+    )
     assert "公開しない理由を投稿者に伝えてください" in no_reason.get_data(as_text=True)
-    done = submit(who["mod"], "/moderation/bulk", {"ids": [str(i) for i in ids], "action": "reject",
-                                                   "reason": "テーマと無関係"}, page="/moderation/",
-                  follow_redirects=True)
+    done = submit(
+        who["mod"],
+        "/moderation/bulk",
+        {"ids": [str(i) for i in ids], "action": "reject", "reason": "テーマと無関係"},
+        page="/moderation/",
+        follow_redirects=True,
+    )
     assert "2件を処理しました" in done.get_data(as_text=True)
     for email in ("keyaki@example.jp", "himawari@example.jp"):
         assert "テーマと無関係" in mailbox.last(email).get_content()
-    assert submit(who["keyaki"], "/moderation/bulk", {"ids": [str(ids[0])], "action": "approve"},
-                  page="/").status_code == 403
+    assert (
+        submit(who["keyaki"], "/moderation/bulk", {"ids": [str(ids[0])], "action": "approve"}, page="/").status_code
+        == 403
+    )
 
 
 def test_the_author_is_told_of_the_hold_and_proposals_are_audited(app, city, mailbox):
@@ -185,9 +198,18 @@ def test_the_author_is_told_of_the_hold_and_proposals_are_audited(app, city, mai
     start_thread(who["himawari"], room)
     assert "運営者の確認待ちです" in mailbox.last("himawari@example.jp").get_content()
     assert "運営者の確認待ちです" in who["himawari"].get("/me/notifications").get_data(as_text=True)
-    proposal = submit(who["keyaki"], "/rooms/propose", {
-        "title": "公園の使い方", "purpose": "p", "posting_rules": "r", "handling": "h",
-        "opens_at": "2030-01-01T10:00", "closes_at": "2030-02-01T10:00"})
+    proposal = submit(
+        who["keyaki"],
+        "/rooms/propose",
+        {
+            "title": "公園の使い方",
+            "purpose": "p",
+            "posting_rules": "r",
+            "handling": "h",
+            "opens_at": "2030-01-01T10:00",
+            "closes_at": "2030-02-01T10:00",
+        },
+    )
     room_id = int(proposal.headers["Location"].rsplit("/", 1)[1])
     assert "公園の使い方" in who["mod"].get("/moderation/").get_data(as_text=True)
     submit(who["mod"], f"/rooms/{room_id}/review", {"decline-reason": "重複しています", "decline-submit": "1"})

@@ -29,13 +29,15 @@ def _fill(app, room_id: int, n: int, residents: list[int], start: int) -> None:
         thread = posts.start_thread(people_[0], room, f"意見 {start}", "はじめの意見です。", accept_rules=True)
         first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
         for i in range(n):  # refused, then appealed
-            post = posts.reply(people_[i % len(people_)], thread, f"{HOLD_WORD} 見直し {start + i}",
-                               reply_to=first, accept_rules=True)
+            post = posts.reply(
+                people_[i % len(people_)], thread, f"{HOLD_WORD} 見直し {start + i}", reply_to=first, accept_rules=True
+            )
             queue.reject(moderator, post, "テーマと関係がありません")
             appeals.appeal(post.author, post, "テーマに関係があります")
         for i in range(n):  # held, waiting
-            posts.reply(people_[i % len(people_)], thread, f"{HOLD_WORD} 保留 {start + i}", reply_to=first,
-                        accept_rules=True)
+            posts.reply(
+                people_[i % len(people_)], thread, f"{HOLD_WORD} 保留 {start + i}", reply_to=first, accept_rules=True
+            )
         for i in range(n):  # published and flagged by another resident
             post = posts.reply(people_[i % len(people_)], thread, f"公開 {start + i}", accept_rules=True)
             flagger = people_[(i + 1) % len(people_)]
@@ -64,15 +66,25 @@ def test_the_queue_page_costs_the_same_for_10_and_50_items(app):
     room_id = create_city_room(app, who["staff"])
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.email == "admin@example.jp"))
-        rules_admin.save_rule(admin, None, kind="words", action="hold", name="確認", patterns=HOLD_WORD,
-                              regex=False, room_id=None, params="", enabled=True)
+        rules_admin.save_rule(
+            admin,
+            None,
+            kind="words",
+            action="hold",
+            name="確認",
+            patterns=HOLD_WORD,
+            regex=False,
+            room_id=None,
+            params="",
+            enabled=True,
+        )
     residents = _residents(app, 4)
     _fill(app, room_id, 10, residents, start=0)
     small, page = _statements(app, who["mod"], "/moderation/")
-    assert page.count('data-queue-item') == 10 and page.count("テーマに関係があります") == 10
+    assert page.count("data-queue-item") == 10 and page.count("テーマに関係があります") == 10
     _fill(app, room_id, 40, residents, start=100)
     large, page = _statements(app, who["mod"], "/moderation/")
-    assert page.count('data-queue-item') == 50 and page.count("テーマに関係があります") == 50
+    assert page.count("data-queue-item") == 50 and page.count("テーマに関係があります") == 50
     assert page.count('id="f') >= 50  # flagged items
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Appeal)) == 50
@@ -88,8 +100,18 @@ def test_a_long_queue_is_paged(app):
     room_id = create_city_room(app, who["staff"])
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.email == "admin@example.jp"))
-        rules_admin.save_rule(admin, None, kind="words", action="hold", name="確認", patterns=HOLD_WORD,
-                              regex=False, room_id=None, params="", enabled=True)
+        rules_admin.save_rule(
+            admin,
+            None,
+            kind="words",
+            action="hold",
+            name="確認",
+            patterns=HOLD_WORD,
+            regex=False,
+            room_id=None,
+            params="",
+            enabled=True,
+        )
         author = db.session.scalar(select(User).where(User.email == "keyaki@example.jp"))
         thread = posts.start_thread(author, db.session.get(Room, room_id), "長い列", "はじめ", accept_rules=True)
         for i in range(queue.PAGE_SIZE + 5):
@@ -108,25 +130,34 @@ def test_bulk_publishing_is_one_decision_with_one_notice_per_author(app, mailbox
         room = db.session.get(Room, room_id)
         keyaki = db.session.scalar(select(User).where(User.email == "keyaki@example.jp"))
         himawari = db.session.scalar(select(User).where(User.email == "himawari@example.jp"))
-        threads = [posts.start_thread(keyaki, room, f"けやきの意見{i}", f"本文{i}", accept_rules=True)
-                   for i in range(3)]
+        threads = [
+            posts.start_thread(keyaki, room, f"けやきの意見{i}", f"本文{i}", accept_rules=True) for i in range(3)
+        ]
         posts.start_thread(himawari, room, "ひまわりの意見", "本文", accept_rules=True)
         ids = [str(p) for p in db.session.scalars(select(Post.id).where(Post.state == PostState.PENDING.value))]
         assert len(ids) == 4 and len(threads) == 3
-        before = {u: db.session.scalar(select(func.count()).select_from(Notification).where(
-            Notification.user_id == u)) for u in (keyaki.id, himawari.id)}
+        before = {
+            u: db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == u))
+            for u in (keyaki.id, himawari.id)
+        }
         keyaki_id, himawari_id = keyaki.id, himawari.id
     mails_before = len(mailbox.messages())
-    done = submit(who["mod"], "/moderation/bulk", {"ids": ids, "action": "approve"}, page="/moderation/",
-                  follow_redirects=True)
+    done = submit(
+        who["mod"], "/moderation/bulk", {"ids": ids, "action": "approve"}, page="/moderation/", follow_redirects=True
+    )
     assert "4件を処理しました" in done.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Post).where(
-            Post.state == PostState.PUBLISHED.value)) == 4
+        assert (
+            db.session.scalar(select(func.count()).select_from(Post).where(Post.state == PostState.PUBLISHED.value))
+            == 4
+        )
         assert db.session.scalar(select(func.count()).select_from(Thread).where(Thread.public_post_count == 1)) == 4
-        notes = {u: list(db.session.scalars(select(Notification.text).where(Notification.user_id == u)
-                                            .order_by(Notification.id)))[before[u]:]
-                 for u in (keyaki_id, himawari_id)}
+        notes = {
+            u: list(
+                db.session.scalars(select(Notification.text).where(Notification.user_id == u).order_by(Notification.id))
+            )[before[u] :]
+            for u in (keyaki_id, himawari_id)
+        }
     assert len(notes[keyaki_id]) == 1 and "3件が公開されました" in notes[keyaki_id][0]
     assert all(f"けやきの意見{i}" in notes[keyaki_id][0] for i in range(3))
     assert len(notes[himawari_id]) == 1 and "ひまわりの意見" in notes[himawari_id][0]

@@ -14,8 +14,7 @@ from forum.services import accounts
 from tests.helpers import add_user, login, submit
 
 # Written out by hand, so that a change to the table has to be a deliberate change here too.
-G, R, C, M, S, A = (Role.GUEST, Role.RESIDENT, Role.COORDINATOR, Role.MODERATOR, Role.STAFF,
-                    Role.ADMIN)
+G, R, C, M, S, A = (Role.GUEST, Role.RESIDENT, Role.COORDINATOR, Role.MODERATOR, Role.STAFF, Role.ADMIN)
 EXPECTED = {
     Permission.VIEW_PUBLIC: {G, R, C, M, S, A},
     Permission.MANAGE_OWN_ACCOUNT: {R, C, M, S, A},
@@ -70,8 +69,11 @@ def test_every_permission_has_a_route_and_an_expectation():
 
 
 def test_every_view_checks_a_permission(app):
-    unguarded = [name for name, view in app.view_functions.items()
-                 if name != "static" and not hasattr(view, "required_permission")]
+    unguarded = [
+        name
+        for name, view in app.view_functions.items()
+        if name != "static" and not hasattr(view, "required_permission")
+    ]
     assert unguarded == []
 
 
@@ -80,8 +82,7 @@ def _client_as(app, role: Role):
     if role is Role.GUEST:
         return client
     email = f"{role.value}@example.jp"
-    add_user(app, f"{role.value}-user", email, role=role,
-             department="企画政策課" if role is Role.STAFF else None)
+    add_user(app, f"{role.value}-user", email, role=role, department="企画政策課" if role is Role.STAFF else None)
     assert login(client, email).status_code == 303
     return client
 
@@ -97,9 +98,17 @@ def _places(app) -> dict[str, int]:
         owner = accounts.user_by_email("resident@example.jp")
         made = {}
         for key, state in (("reported", RoomState.REPORTED), ("closed", RoomState.CLOSED)):
-            room = Room(area="city", title=key, purpose="p", posting_rules="r", handling="h",
-                        department=dept, state=state.value, opens_at=now - timedelta(days=9),
-                        closes_at=now - timedelta(days=1))
+            room = Room(
+                area="city",
+                title=key,
+                purpose="p",
+                posting_rules="r",
+                handling="h",
+                department=dept,
+                state=state.value,
+                opens_at=now - timedelta(days=9),
+                closes_at=now - timedelta(days=1),
+            )
             room.coordinators = [coordinator] if coordinator else []
             db.session.add(room)
             made[key] = room
@@ -108,8 +117,12 @@ def _places(app) -> dict[str, int]:
         staff_board = Board(name="庁内", kind="staff")
         db.session.add_all([board, staff_board])
         db.session.commit()
-        return {"reported": made["reported"].id, "closed": made["closed"].id, "board": board.id,
-                "staff_board": staff_board.id}
+        return {
+            "reported": made["reported"].id,
+            "closed": made["closed"].id,
+            "board": board.id,
+            "staff_board": staff_board.id,
+        }
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
@@ -142,8 +155,7 @@ def test_unverified_users_cannot_participate(app):
     assert client.get("/rooms/propose").status_code == 403
 
 
-@pytest.mark.parametrize("role", [Role.RESIDENT, Role.COORDINATOR, Role.MODERATOR, Role.STAFF],
-                         ids=lambda r: r.value)
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.COORDINATOR, Role.MODERATOR, Role.STAFF], ids=lambda r: r.value)
 def test_non_admins_cannot_change_roles_or_departments(app, role):
     client = _client_as(app, role)
     target = add_user(app, "target", "target@example.jp")
@@ -179,6 +191,5 @@ def test_post_without_csrf_token_is_rejected(app, client, url, data):
 
 def test_post_without_csrf_token_is_rejected_for_signed_in_forms(app):
     client = _client_as(app, Role.ADMIN)
-    for url in ("/account/password", "/account/email", "/admin/departments/new", "/admin/users/1",
-                "/verify/resend"):
+    for url in ("/account/password", "/account/email", "/admin/departments/new", "/admin/users/1", "/verify/resend"):
         assert client.post(url, data={}).status_code == 400, url

@@ -33,16 +33,85 @@ def test_every_form_survives_odd_input(app, role):
         login(client, email)
     app.config["RATELIMIT_ENABLED"] = False
     token = csrf_token(client, "/")
-    fields = ["handle", "email", "password", "password2", "current_password", "remember", "next", "patterns",
-              "regex", "params", "enabled", "action", "reason", "note", "room_id", "days", "locked",
-              "pinned", "slow_mode", "lock_at", "unlock_at", "move_to", "grant", "text", "ids", "q",
-              "sort", "since", "until", "author", "area",
-              "role", "department", "name", "description", "contact", "text_size", "contrast", "lang",
-              "title", "body", "reply_to", "to", "accept_rules", "preview", "submit", "status", "note",
-              "purpose", "posting_rules", "handling", "department_id", "opens_at", "closes_at",
-              "coordinators", "decline-reason", "decline-submit", "save", "kind", "owner", "subject",
-              "reply", "notify_mode", "confirm", "room", "thread", "tag", "new_tag", "choices", "format", "page",
-              "intro", "summary", "response", "reflection", "opinions", "answer_days"]
+    fields = [
+        "handle",
+        "email",
+        "password",
+        "password2",
+        "current_password",
+        "remember",
+        "next",
+        "patterns",
+        "regex",
+        "params",
+        "enabled",
+        "action",
+        "reason",
+        "note",
+        "room_id",
+        "days",
+        "locked",
+        "pinned",
+        "slow_mode",
+        "lock_at",
+        "unlock_at",
+        "move_to",
+        "grant",
+        "text",
+        "ids",
+        "q",
+        "sort",
+        "since",
+        "until",
+        "author",
+        "area",
+        "role",
+        "department",
+        "name",
+        "description",
+        "contact",
+        "text_size",
+        "contrast",
+        "lang",
+        "title",
+        "body",
+        "reply_to",
+        "to",
+        "accept_rules",
+        "preview",
+        "submit",
+        "status",
+        "note",
+        "purpose",
+        "posting_rules",
+        "handling",
+        "department_id",
+        "opens_at",
+        "closes_at",
+        "coordinators",
+        "decline-reason",
+        "decline-submit",
+        "save",
+        "kind",
+        "owner",
+        "subject",
+        "reply",
+        "notify_mode",
+        "confirm",
+        "room",
+        "thread",
+        "tag",
+        "new_tag",
+        "choices",
+        "format",
+        "page",
+        "intro",
+        "summary",
+        "response",
+        "reflection",
+        "opinions",
+        "answer_days",
+    ]
     for url in _urls(app, "POST"):
         if url == "/logout":
             continue
@@ -56,8 +125,13 @@ def test_every_form_survives_odd_input(app, role):
 
 def test_ids_too_large_for_the_database_are_not_found(app):
     client = app.test_client()
-    for url in ("/rooms/99999999999999999999", "/threads/99999999999999999999", "/users/99999999999999999999",
-                "/posts/9223372036854775808", "/boards/99999999999999999999"):
+    for url in (
+        "/rooms/99999999999999999999",
+        "/threads/99999999999999999999",
+        "/users/99999999999999999999",
+        "/posts/9223372036854775808",
+        "/boards/99999999999999999999",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -68,9 +142,23 @@ def test_every_page_survives_odd_query_strings(app):
     login(client, "root@example.jp")
     for url in _urls(app, "GET"):
         for value in ODD_VALUES:
-            response = client.get(url, query_string={"q": value, "page": value, "role": value,
-                                                     "next": value, "order": value, "area": value,
-                                                     "to": value, "sort": value, "since": value,
-                                                     "until": value, "author": value, "per_page": value,
-                                                     "room": value, "board": value})
+            response = client.get(
+                url,
+                query_string={
+                    "q": value,
+                    "page": value,
+                    "role": value,
+                    "next": value,
+                    "order": value,
+                    "area": value,
+                    "to": value,
+                    "sort": value,
+                    "since": value,
+                    "until": value,
+                    "author": value,
+                    "per_page": value,
+                    "room": value,
+                    "board": value,
+                },
+            )
             assert response.status_code < 500, (url, value)

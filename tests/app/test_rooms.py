@@ -23,28 +23,57 @@ def test_city_room_shows_its_charter_before_any_post(app):
     who = people(app)
     room = create_city_room(app, who["staff"])
     page = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
-    for text in ("防災計画について", "参加目的", "地域防災計画の見直し", "発言ルール", "テーマに沿って",
-                 "意見の取扱い", "報告にまとめて", "企画政策課", "さくら", "受付中", "期間"):
+    for text in (
+        "防災計画について",
+        "参加目的",
+        "地域防災計画の見直し",
+        "発言ルール",
+        "テーマに沿って",
+        "意見の取扱い",
+        "報告にまとめて",
+        "企画政策課",
+        "さくら",
+        "受付中",
+        "期間",
+    ):
         assert text in page, text
     assert page.index("参加目的") < page.index("話題")
 
 
 def test_staff_create_rooms_only_for_their_own_department(app):
     who = people(app)
-    response = submit(who["other_staff"], "/rooms/new", {
-        "title": "よその課の会議室", "purpose": "p", "posting_rules": "r", "handling": "h",
-        "department_id": str(department_id(app, "企画政策課")),
-        "opens_at": local(timedelta(0)), "closes_at": local(timedelta(days=3))})
+    response = submit(
+        who["other_staff"],
+        "/rooms/new",
+        {
+            "title": "よその課の会議室",
+            "purpose": "p",
+            "posting_rules": "r",
+            "handling": "h",
+            "department_id": str(department_id(app, "企画政策課")),
+            "opens_at": local(timedelta(0)),
+            "closes_at": local(timedelta(days=3)),
+        },
+    )
     assert response.status_code == 422
     assert submit(who["himawari"], "/rooms/new", {"title": "x"}, page="/rooms/").status_code == 403
 
 
 def test_room_form_errors_are_clear_and_keep_the_text(app):
     who = people(app)
-    response = submit(who["staff"], "/rooms/new", {
-        "title": "期間が逆", "purpose": "目的", "posting_rules": "r", "handling": "h",
-        "department_id": str(department_id(app, "企画政策課")),
-        "opens_at": local(timedelta(days=3)), "closes_at": local(timedelta(days=1))})
+    response = submit(
+        who["staff"],
+        "/rooms/new",
+        {
+            "title": "期間が逆",
+            "purpose": "目的",
+            "posting_rules": "r",
+            "handling": "h",
+            "department_id": str(department_id(app, "企画政策課")),
+            "opens_at": local(timedelta(days=3)),
+            "closes_at": local(timedelta(days=1)),
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "終了日時は開始日時より後にしてください" in page
@@ -53,9 +82,18 @@ def test_room_form_errors_are_clear_and_keep_the_text(app):
 
 def test_proposal_is_reviewed_then_opened(app):
     who = people(app)
-    response = submit(who["himawari"], "/rooms/propose", {
-        "title": "子どもの居場所", "purpose": "放課後の居場所について話したい", "posting_rules": "r",
-        "handling": "h", "opens_at": local(timedelta(hours=-1)), "closes_at": local(timedelta(days=14))})
+    response = submit(
+        who["himawari"],
+        "/rooms/propose",
+        {
+            "title": "子どもの居場所",
+            "purpose": "放課後の居場所について話したい",
+            "posting_rules": "r",
+            "handling": "h",
+            "opens_at": local(timedelta(hours=-1)),
+            "closes_at": local(timedelta(days=14)),
+        },
+    )
     assert response.status_code == 303
     room = int(response.headers["Location"].rsplit("/", 1)[1])
     assert room_state(app, room) == "proposed"
@@ -66,11 +104,20 @@ def test_proposal_is_reviewed_then_opened(app):
     assert "子どもの居場所" in who["mod"].get("/rooms/proposals").get_data(as_text=True)
     assert start_thread(who["himawari"], room).status_code == 403  # not open yet
 
-    response = submit(who["mod"], f"/rooms/{room}/review", {
-        "title": "子どもの居場所づくり", "purpose": "放課後の居場所について話したい", "posting_rules": "r",
-        "handling": "h", "department_id": str(department_id(app, "企画政策課")),
-        "opens_at": local(timedelta(hours=-1)), "closes_at": local(timedelta(days=14)),
-        "coordinators": str(user_id(app, "coord@example.jp"))})
+    response = submit(
+        who["mod"],
+        f"/rooms/{room}/review",
+        {
+            "title": "子どもの居場所づくり",
+            "purpose": "放課後の居場所について話したい",
+            "posting_rules": "r",
+            "handling": "h",
+            "department_id": str(department_id(app, "企画政策課")),
+            "opens_at": local(timedelta(hours=-1)),
+            "closes_at": local(timedelta(days=14)),
+            "coordinators": str(user_id(app, "coord@example.jp")),
+        },
+    )
     assert response.status_code == 303
     assert room_state(app, room) == "open"
     page = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
@@ -80,14 +127,26 @@ def test_proposal_is_reviewed_then_opened(app):
 
 def test_proposal_declined_with_a_reason_the_proposer_sees(app):
     who = people(app)
-    response = submit(who["himawari"], "/rooms/propose", {
-        "title": "店の宣伝", "purpose": "セール情報", "posting_rules": "r", "handling": "h",
-        "opens_at": local(timedelta(0)), "closes_at": local(timedelta(days=14))})
+    response = submit(
+        who["himawari"],
+        "/rooms/propose",
+        {
+            "title": "店の宣伝",
+            "purpose": "セール情報",
+            "posting_rules": "r",
+            "handling": "h",
+            "opens_at": local(timedelta(0)),
+            "closes_at": local(timedelta(days=14)),
+        },
+    )
     room = int(response.headers["Location"].rsplit("/", 1)[1])
     no_reason = submit(who["mod"], f"/rooms/{room}/review", {"decline-reason": "", "decline-submit": "1"})
     assert "見送る理由を提案者に伝えてください" in no_reason.get_data(as_text=True)
-    response = submit(who["mod"], f"/rooms/{room}/review",
-                      {"decline-reason": "営利目的の宣伝に当たるため開設できません。", "decline-submit": "1"})
+    response = submit(
+        who["mod"],
+        f"/rooms/{room}/review",
+        {"decline-reason": "営利目的の宣伝に当たるため開設できません。", "decline-submit": "1"},
+    )
     assert response.status_code == 303
     assert room_state(app, room) == "declined"
     page = who["himawari"].get(f"/rooms/{room}").get_data(as_text=True)
@@ -169,12 +228,14 @@ def test_close_report_answer_closes_the_loop(app):
     assert "報告の下書き" in who["coord"].get(f"/rooms/{room}/report").get_data(as_text=True)
     assert "報告の下書き" not in who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
 
-    preview = submit(who["coord"], f"/rooms/{room}/report",
-                     {"body": "避難所の案内を求める意見が多数ありました。", "submit": "1"})
+    preview = submit(
+        who["coord"], f"/rooms/{room}/report", {"body": "避難所の案内を求める意見が多数ありました。", "submit": "1"}
+    )
     assert preview.status_code == 200 and room_state(app, room) == "closed"  # a preview first, draft saved
     assert "避難所の案内を求める意見が多数ありました。" in preview.get_data(as_text=True)
-    response = submit(who["coord"], f"/rooms/{room}/report",
-                      {"body": "避難所の案内を求める意見が多数ありました。", "confirmed": "1"})
+    response = submit(
+        who["coord"], f"/rooms/{room}/report", {"body": "避難所の案内を求める意見が多数ありました。", "confirmed": "1"}
+    )
     assert response.status_code == 303
     assert room_state(app, room) == "reported"
     page = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)

@@ -52,11 +52,20 @@ def test_suspension_ends_sessions_and_refuses_login_until_lifted(app):
         from moderation.models import Sanction
 
         record = db.session.scalar(select(Sanction))
-    no_reason = submit(who["mod"], f"/moderation/sanctions/{record.id}/lift", {"reason": ""},
-                       page=f"/moderation/users/{record.user_id}", follow_redirects=True)
+    no_reason = submit(
+        who["mod"],
+        f"/moderation/sanctions/{record.id}/lift",
+        {"reason": ""},
+        page=f"/moderation/users/{record.user_id}",
+        follow_redirects=True,
+    )
     assert "解除の理由を書いてください" in no_reason.get_data(as_text=True)
-    submit(who["mod"], f"/moderation/sanctions/{record.id}/lift", {"reason": "誤りでした"},
-           page=f"/moderation/users/{record.user_id}")
+    submit(
+        who["mod"],
+        f"/moderation/sanctions/{record.id}/lift",
+        {"reason": "誤りでした"},
+        page=f"/moderation/users/{record.user_id}",
+    )
     assert login(app.test_client(), "keyaki@example.jp").status_code == 303
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))

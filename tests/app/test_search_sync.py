@@ -52,8 +52,9 @@ def test_held_and_staff_board_posts_are_not_found_by_the_public(app):
         from forum.models import Post, User
         from moderation import queue
 
-        queue.approve(db.session.scalar(select(User).where(User.email == "mod@example.jp")),
-                         db.session.scalar(select(Post)))
+        queue.approve(
+            db.session.scalar(select(User).where(User.email == "mod@example.jp")), db.session.scalar(select(Post))
+        )
     assert len(found(app, "確認待ち")) == 1  # approval publishes it to search too
     submit(who["admin"], "/boards/new", {"name": "庁内掲示板", "kind": "staff", "owner": ""})
     submit(who["staff"], "/boards/1/threads/new", {"title": "内部連絡", "body": "職員だけの連絡です", "submit": "1"})
@@ -239,10 +240,12 @@ def test_search_rebuild_exits_non_zero_when_a_writer_dies(app):
 
 def test_out_of_range_values_never_stop_indexing_and_check_names_the_refused_post(app, tmp_path):
     backend = WhooshBackend(tmp_path / "index")
-    far = [SearchDoc(1, 1, "", "九九九九年の発言", "x", datetime(9999, 12, 31, tzinfo=UTC)),
-           SearchDoc(2, 1, "", "一年の発言", "x", datetime(1, 1, 1, tzinfo=UTC)),
-           SearchDoc(2**32 + 5, 1, "", "大きすぎる番号の発言", "x", datetime(2026, 1, 1, tzinfo=UTC)),
-           SearchDoc(4, 1, "", "普通の発言", "x", datetime(2026, 1, 1, tzinfo=UTC))]
+    far = [
+        SearchDoc(1, 1, "", "九九九九年の発言", "x", datetime(9999, 12, 31, tzinfo=UTC)),
+        SearchDoc(2, 1, "", "一年の発言", "x", datetime(1, 1, 1, tzinfo=UTC)),
+        SearchDoc(2**32 + 5, 1, "", "大きすぎる番号の発言", "x", datetime(2026, 1, 1, tzinfo=UTC)),
+        SearchDoc(4, 1, "", "普通の発言", "x", datetime(2026, 1, 1, tzinfo=UTC)),
+    ]
     backend.add(far)
     assert sorted(backend.all_ids()) == [1, 2, 4]  # the bad one is left out, the others are in
     assert backend.search(SearchQuery("発言", newest=True)).ids[0] == 1  # 9999 clamped, still newest
@@ -289,9 +292,19 @@ def test_changes_during_a_rebuild_reach_the_new_index(app):
         engine = sync.backend()
         marker = engine._marker_path
     # another process (another user, as a cron job may be) holds the rebuild's file lock
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, sys, time; h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); "
-        "print('locked', flush=True); time.sleep(60)"), str(marker)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, sys, time; h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX); "
+                "print('locked', flush=True); time.sleep(60)"
+            ),
+            str(marker),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         reply(who["keyaki"], last_thread(app).id, "再構築の最中の発言")

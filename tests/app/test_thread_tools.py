@@ -31,8 +31,12 @@ def actions(app):
 
 def test_lock_and_pin(app):
     who, _room, thread = setup(app)
-    assert submit(who["himawari"], f"/moderation/threads/{thread.id}", {"locked": "y"},
-                  page=f"/threads/{thread.id}").status_code == 403
+    assert (
+        submit(
+            who["himawari"], f"/moderation/threads/{thread.id}", {"locked": "y"}, page=f"/threads/{thread.id}"
+        ).status_code
+        == 403
+    )
     tools(who, thread.id, locked="y", pinned="y")
     refused = reply(who["keyaki"], thread.id, "書けますか")
     assert refused.status_code == 403 and "ロックされています" in refused.get_data(as_text=True)
@@ -80,8 +84,11 @@ def test_redaction_shows_a_note_and_keeps_the_old_text_from_the_public(app, mail
     reply(who["keyaki"], thread.id, "詳しくは山田太郎さん（本町の八百屋）に聞いてください")
     post = posts_of(app, thread.id)[1]
     assert who["himawari"].get(f"/moderation/posts/{post.id}/redact").status_code == 403
-    response = submit(who["mod"], f"/moderation/posts/{post.id}/redact",
-                      {"body": "詳しくは（運営者により削除）に聞いてください", "reason": "個人名のため"})
+    response = submit(
+        who["mod"],
+        f"/moderation/posts/{post.id}/redact",
+        {"body": "詳しくは（運営者により削除）に聞いてください", "reason": "個人名のため"},
+    )
     assert response.status_code == 303
     page = who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "運営者が一部を編集しました" in page and "山田太郎" not in page

@@ -32,8 +32,11 @@ def test_reply_to_a_post_is_quoted_and_linked(app):
 def test_preview_shows_the_rendered_text_and_posts_nothing(app):
     who = people(app)
     _room, thread = room_with_thread(app, who)
-    response = submit(who["keyaki"], f"/threads/{thread.id}/reply",
-                      {"body": "**大事** な点\n- 一\n- 二", "preview": "1", "accept_rules": "y"})
+    response = submit(
+        who["keyaki"],
+        f"/threads/{thread.id}/reply",
+        {"body": "**大事** な点\n- 一\n- 二", "preview": "1", "accept_rules": "y"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<strong>大事</strong>" in page and "まだ投稿されていません" in page
@@ -75,8 +78,11 @@ def test_edit_within_the_window_keeps_revisions(app):
     _room, thread = room_with_thread(app, who)
     post = posts_of(app, thread.id)[0]
     assert who["keyaki"].get(f"/posts/{post.id}/edit").status_code == 403  # not the author
-    response = submit(who["himawari"], f"/posts/{post.id}/edit",
-                      {"body": "避難所の案内を、大きな字でわかりやすくしてほしいです。", "submit": "1"})
+    response = submit(
+        who["himawari"],
+        f"/posts/{post.id}/edit",
+        {"body": "避難所の案内を、大きな字でわかりやすくしてほしいです。", "submit": "1"},
+    )
     assert response.status_code == 303
     page = who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "大きな字で" in page and "編集済み" in page
@@ -135,18 +141,31 @@ def test_official_answer_badge_and_thread_status(app):
 
     assert "市民に示す対応状況" in who["staff"].get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "市民に示す対応状況" not in who["other_staff"].get(f"/threads/{thread.id}").get_data(as_text=True)
-    refused = submit(who["other_staff"], f"/threads/{thread.id}/status", {"status": "answered"},
-                     page=f"/threads/{thread.id}")
+    refused = submit(
+        who["other_staff"], f"/threads/{thread.id}/status", {"status": "answered"}, page=f"/threads/{thread.id}"
+    )
     assert refused.status_code == 403
-    assert submit(who["himawari"], f"/threads/{thread.id}/status", {"status": "answered"},
-                  page=f"/threads/{thread.id}").status_code == 403
-    response = submit(who["staff"], f"/threads/{thread.id}/status",
-                      {"status": "considering", "note": "来年度の予算で検討します。"}, page=f"/threads/{thread.id}")
+    assert (
+        submit(
+            who["himawari"], f"/threads/{thread.id}/status", {"status": "answered"}, page=f"/threads/{thread.id}"
+        ).status_code
+        == 403
+    )
+    response = submit(
+        who["staff"],
+        f"/threads/{thread.id}/status",
+        {"status": "considering", "note": "来年度の予算で検討します。"},
+        page=f"/threads/{thread.id}",
+    )
     assert response.status_code == 303
     page = who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "検討中" in page and "来年度の予算で検討します。" in page
     assert "検討中" in who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
-    for status, label in [("unanswered", "未回答"), ("answered", "回答済み"), ("reflected", "反映済み"),
-                          ("difficult", "対応困難")]:
+    for status, label in [
+        ("unanswered", "未回答"),
+        ("answered", "回答済み"),
+        ("reflected", "反映済み"),
+        ("difficult", "対応困難"),
+    ]:
         submit(who["staff"], f"/threads/{thread.id}/status", {"status": status}, page=f"/threads/{thread.id}")
         assert label in who["guest"].get(f"/threads/{thread.id}").get_data(as_text=True)

@@ -61,8 +61,9 @@ def test_a_refusing_mail_server_never_loses_a_reply_and_notify_send_delivers_onc
         waiting = db.session.scalars(select(MailOutbox)).all()  # the thread's author watches it too
         assert [m.to_address for m in waiting].count("himawari@example.jp") == 1
         assert all(m.attempts == 1 and "Rejected" in m.last_error for m in waiting)  # tried after the response
-        assert db.session.scalar(select(func.count()).select_from(Notification)
-                                 .where(Notification.text.contains("#2"))) == len(waiting)
+        assert db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.text.contains("#2"))
+        ) == len(waiting)
     assert inbox.messages == []
     reply(who["himawari"], thread.id, "遊具の日よけもほしいです")  # refused too: it waits beside the first
     with app.app_context():
@@ -173,8 +174,12 @@ def test_the_rules_tick_and_watches_are_kept_once_whatever_the_order(app):
             notifications.set_watch(user, True, thread=db.session.get(Thread, thread.id))
             notifications.set_watch(user, True, room=room)
         db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(RulesAcceptance)
-                                 .where(RulesAcceptance.user_id == user.id)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(RulesAcceptance).where(RulesAcceptance.user_id == user.id)
+            )
+            == 1
+        )
         assert db.session.scalar(select(func.count()).select_from(Watch).where(Watch.user_id == user.id)) == 2
 
 

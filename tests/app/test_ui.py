@@ -62,15 +62,18 @@ def test_preferences_reject_unknown_values_and_foreign_redirects(client):
     assert response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize(("code", "ja", "en"), [
-    (400, "リクエストが正しくありません", "Bad request"),
-    (403, "アクセスできません", "Not allowed"),
-    (404, "ページが見つかりません", "Page not found"),
-    (405, "この操作はできません", "Method not allowed"),
-    (413, "送信データが大きすぎます", "Too large"),
-    (429, "アクセスが集中しています", "Too many requests"),
-    (500, "サーバーエラー", "Server error"),
-])
+@pytest.mark.parametrize(
+    ("code", "ja", "en"),
+    [
+        (400, "リクエストが正しくありません", "Bad request"),
+        (403, "アクセスできません", "Not allowed"),
+        (404, "ページが見つかりません", "Page not found"),
+        (405, "この操作はできません", "Method not allowed"),
+        (413, "送信データが大きすぎます", "Too large"),
+        (429, "アクセスが集中しています", "Too many requests"),
+        (500, "サーバーエラー", "Server error"),
+    ],
+)
 def test_error_pages_in_the_users_language(app, code, ja, en):
     @app.get(f"/__fail/{code}")
     def fail():
@@ -117,10 +120,12 @@ def test_session_cookie_flags(app, client):
     https = app.test_client()
     csrf_page = https.get("/login", base_url="https://hiroba.test")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', csrf_page.get_data(as_text=True)).group(1)
-    response = https.post("/login", base_url="https://hiroba.test",
-                          data={"email": "taro@example.jp", "password": "correct horse battery",
-                                "csrf_token": token, "remember": "y"},
-                          headers={"Referer": "https://hiroba.test/login"})
+    response = https.post(
+        "/login",
+        base_url="https://hiroba.test",
+        data={"email": "taro@example.jp", "password": "correct horse battery", "csrf_token": token, "remember": "y"},
+        headers={"Referer": "https://hiroba.test/login"},
+    )
     cookies = {h.split("=")[0]: h for h in response.headers.getlist("Set-Cookie")}
     for name in ("hiroba_session", "hiroba_remember"):
         assert "; Secure" in cookies[name] and "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name]

@@ -41,10 +41,20 @@ def _chromium(tmp_path: Path, javascript: bool):
         pytest.fail("chromium and chromedriver are needed: run scripts/test.sh, which installs them")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}",
-                "--lang=ja", "--window-size=1024,800"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--lang=ja",
+        "--window-size=1024,800",
+    ):
         options.add_argument(arg)
     if not javascript:  # everything in the base UI must work without it
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})

@@ -71,8 +71,9 @@ def test_staff_answer_a_room_and_residents_read_it_on_a_phone(live_server, brows
     assert "99-99" in summary.text and js(browser, "return document.activeElement.id") == "row-errors"
     assert browser.find_element(By.ID, "summary-2").get_attribute("value") == "会議室の使い方がわかりにくい"
     assert browser.find_element(By.ID, "opinions-1").get_attribute("value") == "１－３"  # as typed
-    assert [b.get_attribute("value") for b in browser.find_elements(
-        By.CSS_SELECTOR, "#row-1 input[name='pick-1']:checked")] == [*picked, "1-3"]  # ticked, typed too
+    assert [
+        b.get_attribute("value") for b in browser.find_elements(By.CSS_SELECTOR, "#row-1 input[name='pick-1']:checked")
+    ] == [*picked, "1-3"]  # ticked, typed too
     assert browser.find_element(By.ID, "opinions-2").get_attribute("aria-invalid") == "true"
     field = browser.find_element(By.ID, "opinions-2")
     field.clear()

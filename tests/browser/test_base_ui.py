@@ -64,12 +64,38 @@ def test_no_sideways_scrolling_at_320px(live_server, browser, size):
     wait_for(browser, ".account-nav .handle")
     press(browser, f"button[name=text_size][value={size}]")
     width = js(browser, "return window.innerWidth")
-    for path in ("/", "/register", "/account/", "/admin/users", "/admin/departments", "/department/",
-                 "/moderation/users", "/no-such-page", "/rooms/", "/rooms/1", "/rooms/5", "/threads/1",
-                 "/threads/1/reply", "/rooms/1/threads/new", "/boards/", "/boards/4", "/me/",
-                 "/me/notifications", "/letters/new", "/letters/1", "/letters/inbox", "/rooms/new",
-                 "/rooms/proposals", "/rooms/7/review", "/posts/1/history", "/search?q=防災 電子",
-                 "/department/export/?room=1", "/rooms/1/opinions", "/rooms/1/answer-table/", "/admin/reports"):
+    for path in (
+        "/",
+        "/register",
+        "/account/",
+        "/admin/users",
+        "/admin/departments",
+        "/department/",
+        "/moderation/users",
+        "/no-such-page",
+        "/rooms/",
+        "/rooms/1",
+        "/rooms/5",
+        "/threads/1",
+        "/threads/1/reply",
+        "/rooms/1/threads/new",
+        "/boards/",
+        "/boards/4",
+        "/me/",
+        "/me/notifications",
+        "/letters/new",
+        "/letters/1",
+        "/letters/inbox",
+        "/rooms/new",
+        "/rooms/proposals",
+        "/rooms/7/review",
+        "/posts/1/history",
+        "/search?q=防災 電子",
+        "/department/export/?room=1",
+        "/rooms/1/opinions",
+        "/rooms/1/answer-table/",
+        "/admin/reports",
+    ):
         browser.get(live_server.url + path)
         scroll = js(browser, "return document.documentElement.scrollWidth")
         assert scroll <= width, (path, scroll, width)

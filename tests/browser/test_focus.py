@@ -28,8 +28,11 @@ def a_thread_to_join(app) -> tuple[int, int, int]:
         for thread in db.session.scalars(select(Thread).where(Thread.room_id.is_not(None)).order_by(Thread.id)):
             if posts.refusal(user, posts.place_of(thread), thread):
                 continue
-            post = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.state == "published",
-                                                        Post.author_id != user.id).order_by(Post.number))
+            post = db.session.scalar(
+                select(Post)
+                .where(Post.thread_id == thread.id, Post.state == "published", Post.author_id != user.id)
+                .order_by(Post.number)
+            )
             if post is not None and posts.page_of(post) == 1:
                 return thread.id, post.id, post.number
     raise AssertionError("the demo has no open room thread to take part in")
@@ -40,24 +43,27 @@ def log_in(driver, base: str) -> None:
     driver.find_element(By.ID, "email").send_keys("himawari2@example.jp")
     driver.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
     WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".account-nav .handle"))
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".account-nav .handle")
+    )
 
 
 def landed(driver, number: int):
     """Wait for the thread page at #p<number>, then return the focused element."""
     WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.current_url.endswith(f"#p{number}")
-        and d.execute_script("return document.readyState") == "complete")
+        lambda d: d.current_url.endswith(f"#p{number}") and d.execute_script("return document.readyState") == "complete"
+    )
     return driver.execute_script(ACTIVE)
 
 
 def outcome_has_focus(driver, number: int) -> None:
     WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.execute_script("return document.activeElement.hasAttribute('data-outcome')"))
+        lambda d: d.execute_script("return document.activeElement.hasAttribute('data-outcome')")
+    )
     focused = driver.switch_to.active_element
     assert focused.get_attribute("role") == "status" and focused.text
-    assert driver.execute_script(
-        "return document.activeElement.nextElementSibling.id") == f"p{number}"  # right before the post
+    assert (
+        driver.execute_script("return document.activeElement.nextElementSibling.id") == f"p{number}"
+    )  # right before the post
     focused.send_keys(Keys.TAB)  # the next Tab goes on into that post
     assert driver.execute_script("return document.activeElement.closest('article')?.id") == f"p{number}"
 
@@ -79,8 +85,7 @@ def test_replying_lands_the_focus_on_the_outcome_beside_the_new_post(live_server
         box.send_keys(Keys.SPACE)
     js_browser.find_element(By.ID, "body").send_keys("案内板の文字を大きくしてほしいです。")
     js_browser.find_element(By.CSS_SELECTOR, "button[name=submit]").send_keys(Keys.ENTER)
-    WebDriverWait(js_browser, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: "#p" in d.current_url)
+    WebDriverWait(js_browser, 10, ignored_exceptions=(WebDriverException,)).until(lambda d: "#p" in d.current_url)
     number = int(js_browser.current_url.rsplit("#p", 1)[1])
     landed(js_browser, number)
     outcome_has_focus(js_browser, number)
@@ -102,7 +107,8 @@ def test_the_error_summary_takes_the_focus_without_javascript(live_server, brows
     browser.get(live_server.url + "/register")
     browser.find_element(By.ID, "handle").send_keys("x", Keys.ENTER)
     WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary")
+    )
     focused = browser.switch_to.active_element
     assert "error-summary" in focused.get_attribute("class")
     focused.send_keys(Keys.TAB)

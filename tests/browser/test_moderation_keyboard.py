@@ -44,12 +44,14 @@ def test_clear_fifty_items_with_the_keyboard(live_server, js_browser):
     browser.find_element(By.ID, "password").send_keys("unei-2026-demo", Keys.ENTER)
     for remaining in range(50, 0, -1):
         WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
-            lambda d, n=remaining: len(d.find_elements(By.CSS_SELECTOR, "[data-queue-item]")) == n)
+            lambda d, n=remaining: len(d.find_elements(By.CSS_SELECTOR, "[data-queue-item]")) == n
+        )
         focused = browser.switch_to.active_element
         assert focused.get_attribute("data-queue-item") is not None  # the first item has the focus
         focused.send_keys("a")
     WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: "確認待ちはありません" in d.find_element(By.TAG_NAME, "main").text)
+        lambda d: "確認待ちはありません" in d.find_element(By.TAG_NAME, "main").text
+    )
     assert pending(app) == 0
 
 
@@ -65,5 +67,6 @@ def test_bulk_publish_without_javascript(live_server, browser):
     publish = browser.find_element(By.CSS_SELECTOR, "#bulk button[value=approve]")
     publish.send_keys(Keys.ENTER)
     WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: "3件を処理しました" in d.find_element(By.TAG_NAME, "main").text)
+        lambda d: "3件を処理しました" in d.find_element(By.TAG_NAME, "main").text
+    )
     assert pending(app) == 2

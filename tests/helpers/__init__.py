@@ -42,8 +42,7 @@ def make_app(instance: Path, **overrides) -> Flask:
     """The app on its own SQLite file under ``instance``: a copy of the session's migrated template
     (the migrations run once per session, not once per test), unless the test names a database."""
     # a lower scrypt work factor: the same code path, a fraction of the CPU
-    config = {"TESTING": True, "SERVER_NAME": "hiroba.test", "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
-              **overrides}
+    config = {"TESTING": True, "SERVER_NAME": "hiroba.test", "PASSWORD_HASH_METHOD": "scrypt:4096:8:1", **overrides}
     copied = "SQLALCHEMY_DATABASE_URI" not in overrides and not os.environ.get("HIROBA_DATABASE_URL")
     if copied:
         instance.mkdir(parents=True, exist_ok=True)
@@ -131,16 +130,21 @@ def csrf_token(client: FlaskClient, url: str = "/") -> str:
     return match.group(1)
 
 
-def submit(client: FlaskClient, url: str, data: dict | None = None, page: str | None = None,
-           **kwargs):
+def submit(client: FlaskClient, url: str, data: dict | None = None, page: str | None = None, **kwargs):
     """Fill in and send the form at ``url`` (token taken from ``page`` or ``url``)."""
     data = dict(data or {})
     data["csrf_token"] = csrf_token(client, page or url)
     return client.post(url, data=data, **kwargs)
 
 
-def add_user(app: Flask, handle: str, email: str, role: Role = Role.RESIDENT,
-             department: str | None = None, verified: bool = True) -> int:
+def add_user(
+    app: Flask,
+    handle: str,
+    email: str,
+    role: Role = Role.RESIDENT,
+    department: str | None = None,
+    verified: bool = True,
+) -> int:
     with app.app_context():
         dept = None
         if department:
@@ -148,8 +152,9 @@ def add_user(app: Flask, handle: str, email: str, role: Role = Role.RESIDENT,
             if dept is None:
                 dept = Department(name=department)
                 db.session.add(dept)
-        user = accounts.create_user(handle, email, PASSWORD, role=role, department=dept,
-                                    verified=verified, allow_reserved=True)
+        user = accounts.create_user(
+            handle, email, PASSWORD, role=role, department=dept, verified=verified, allow_reserved=True
+        )
         db.session.commit()
         return user.id
 
@@ -174,8 +179,10 @@ class Mailbox:
     def messages(self) -> list[email.message.EmailMessage]:
         if not self.folder.exists():
             return []
-        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-                for p in sorted(self.folder.glob("*.eml"))]
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted(self.folder.glob("*.eml"))
+        ]
 
     def last(self, to: str) -> email.message.EmailMessage:
         found = [m for m in self.messages() if m["To"] == to]

@@ -28,5 +28,6 @@ def press(driver, selector: str) -> None:
 def wait_for(driver, selector: str):
     """The first element matching ``selector`` once the page that has it has loaded."""
     found = WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+        lambda d: d.find_elements(By.CSS_SELECTOR, selector)
+    )
     return found[0]

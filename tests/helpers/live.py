@@ -23,7 +23,8 @@ class Browser:
     def __init__(self, base: str) -> None:
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, dict, str]:
         """(status, headers, page); 3xx are not followed, 4xx and 5xx are answers too."""

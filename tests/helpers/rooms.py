@@ -47,10 +47,16 @@ def people(app, strict: bool = False) -> dict[str, object]:
     add_user(app, "けやき", "keyaki@example.jp")
     add_user(app, "未確認", "new@example.jp", verified=False)
     clients = {"guest": app.test_client()}
-    for name, email in [("admin", "admin@example.jp"), ("mod", "mod@example.jp"),
-                        ("staff", "kikaku@example.jp"), ("other_staff", "bousai@example.jp"),
-                        ("coord", "coord@example.jp"), ("himawari", "himawari@example.jp"),
-                        ("keyaki", "keyaki@example.jp"), ("new", "new@example.jp")]:
+    for name, email in [
+        ("admin", "admin@example.jp"),
+        ("mod", "mod@example.jp"),
+        ("staff", "kikaku@example.jp"),
+        ("other_staff", "bousai@example.jp"),
+        ("coord", "coord@example.jp"),
+        ("himawari", "himawari@example.jp"),
+        ("keyaki", "keyaki@example.jp"),
+        ("new", "new@example.jp"),
+    ]:
         client = app.test_client()
         assert login(client, email).status_code == 303
         clients[name] = client
@@ -71,12 +77,18 @@ def user_id(app, email: str) -> int:
         return accounts.user_by_email(email).id
 
 
-def create_city_room(app, staff, title="防災計画について", opens=timedelta(hours=-1),
-                     closes=timedelta(days=30), coordinator=True) -> int:
-    data = {"title": title, "purpose": "地域防災計画の見直しについて意見を募集します。",
-            "posting_rules": "テーマに沿って発言してください。", "handling": "報告にまとめて回答します。",
-            "department_id": str(department_id(app, "企画政策課")),
-            "opens_at": local(opens), "closes_at": local(closes)}
+def create_city_room(
+    app, staff, title="防災計画について", opens=timedelta(hours=-1), closes=timedelta(days=30), coordinator=True
+) -> int:
+    data = {
+        "title": title,
+        "purpose": "地域防災計画の見直しについて意見を募集します。",
+        "posting_rules": "テーマに沿って発言してください。",
+        "handling": "報告にまとめて回答します。",
+        "department_id": str(department_id(app, "企画政策課")),
+        "opens_at": local(opens),
+        "closes_at": local(closes),
+    }
     if coordinator:
         data["coordinators"] = str(user_id(app, "coord@example.jp"))
     response = submit(staff, "/rooms/new", data)
@@ -84,8 +96,9 @@ def create_city_room(app, staff, title="防災計画について", opens=timedel
     return int(re.search(r"/rooms/(\d+)", response.headers["Location"]).group(1))
 
 
-def start_thread(client, room_id: int, title="避難所の運営", body="避難所の案内をわかりやすくしてほしいです。",
-                 accept=True):
+def start_thread(
+    client, room_id: int, title="避難所の運営", body="避難所の案内をわかりやすくしてほしいです。", accept=True
+):
     data = {"title": title, "body": body, "submit": "1"}
     if accept:
         data["accept_rules"] = "y"
@@ -120,8 +133,14 @@ def room_state(app, room_id: int) -> str:
 
 
 def send_letter(app, who, author="himawari", department="企画政策課"):
-    response = submit(who[author], "/letters/new", {
-        "department_id": str(department_id(app, department)), "subject": "バス停の屋根",
-        "body": "雨の日に待つのがつらいので、屋根をつけてください。"})
+    response = submit(
+        who[author],
+        "/letters/new",
+        {
+            "department_id": str(department_id(app, department)),
+            "subject": "バス停の屋根",
+            "body": "雨の日に待つのがつらいので、屋根をつけてください。",
+        },
+    )
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     return int(re.search(r"/letters/(\d+)", response.headers["Location"]).group(1))

@@ -20,7 +20,8 @@ def code_messages() -> set[str]:
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=keywords):
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
@@ -28,8 +29,11 @@ def code_messages() -> set[str]:
 def test_every_message_has_a_japanese_translation():
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="ja")
-    translated = {(m.id[0] if isinstance(m.id, tuple) else m.id)
-                  for m in catalog if m.id and all(m.string if isinstance(m.string, tuple) else [m.string])}
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and all(m.string if isinstance(m.string, tuple) else [m.string])
+    }
     missing = sorted(code_messages() - translated)
     assert missing == [], "run: .venv/bin/python scripts/i18n.py update, translate, then compile"
 

@@ -16,18 +16,71 @@ PACKAGES = ("forum", "moderation")
 # Lowest first. A module takes the layer of its longest matching prefix; "=name" matches only the
 # module itself (package files, which must stay light).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("pure", ("=forum", "=moderation", "forum.clock", "forum.data", "forum.dates", "forum.text",
-              "forum.exports.opinion", "forum.exports.summary", "forum.exports.cells", "forum.search.analysis",
-              "forum.search.evaluate", "moderation.rules", "forum.paging", "=forum.exports", "=forum.search",
-              "=forum.services", "=forum.views")),
-    ("data", ("forum.extensions", "forum.config", "forum.permissions", "forum.mail", "forum.labels",
-              "forum.models", "forum.search", "forum.exports", "moderation.models", "moderation.audit")),
+    (
+        "pure",
+        (
+            "=forum",
+            "=moderation",
+            "forum.clock",
+            "forum.data",
+            "forum.dates",
+            "forum.text",
+            "forum.exports.opinion",
+            "forum.exports.summary",
+            "forum.exports.cells",
+            "forum.search.analysis",
+            "forum.search.evaluate",
+            "moderation.rules",
+            "forum.paging",
+            "=forum.exports",
+            "=forum.search",
+            "=forum.services",
+            "=forum.views",
+        ),
+    ),
+    (
+        "data",
+        (
+            "forum.extensions",
+            "forum.config",
+            "forum.permissions",
+            "forum.mail",
+            "forum.labels",
+            "forum.models",
+            "forum.search",
+            "forum.exports",
+            "moderation.models",
+            "moderation.audit",
+        ),
+    ),
     ("gate", ("moderation.gate",)),
-    ("use cases", ("forum.services", "moderation.queue", "moderation.flags", "moderation.sanctions",
-                   "moderation.appeals", "moderation.rules_admin", "moderation.thread_tools",
-                   "moderation.transparency")),
-    ("web", ("forum.app", "forum.views", "moderation.views", "forum.cli", "forum.errors", "forum.ui",
-             "forum.forms", "forum.hygiene", "forum.i18n")),
+    (
+        "use cases",
+        (
+            "forum.services",
+            "moderation.queue",
+            "moderation.flags",
+            "moderation.sanctions",
+            "moderation.appeals",
+            "moderation.rules_admin",
+            "moderation.thread_tools",
+            "moderation.transparency",
+        ),
+    ),
+    (
+        "web",
+        (
+            "forum.app",
+            "forum.views",
+            "moderation.views",
+            "forum.cli",
+            "forum.errors",
+            "forum.ui",
+            "forum.forms",
+            "forum.hygiene",
+            "forum.i18n",
+        ),
+    ),
 ]
 # forum.create_app loads the app module inside the function, so that `import forum` stays light.
 ALLOWED = {("forum", "forum.app")}
@@ -75,8 +128,9 @@ def layer_of(name: str) -> int | None:
 
 def graph(root: Path = ROOT, packages: Iterable[str] = PACKAGES) -> dict[str, set[str]]:
     modules = module_names(root, packages)
-    return {name: imports_of(name, path, modules) - {b for a, b in ALLOWED if a == name}
-            for name, path in modules.items()}
+    return {
+        name: imports_of(name, path, modules) - {b for a, b in ALLOWED if a == name} for name, path in modules.items()
+    }
 
 
 def upward_imports(edges: dict[str, set[str]]) -> list[str]:
@@ -140,7 +194,8 @@ def test_package_files_import_no_views():
     edges = graph()
     packages = [name for name, path in module_names(ROOT, PACKAGES).items() if path.name == "__init__.py"]
     assert {p: sorted(t for t in edges[p] if ".views" in t or t.endswith("views")) for p in packages} == {
-        p: [] for p in packages}
+        p: [] for p in packages
+    }
 
 
 def test_the_checker_finds_an_upward_import_and_a_cycle(tmp_path: Path):

@@ -72,8 +72,11 @@ CASES = [
     ("大字八幡123番地", ["address"], "大字八幡［住所］"),
     ("市役所047-123-4567", ["phone"], "市役所［電話番号］"),  # a phone number stays one
     # several at once
-    ("〒272-8501 本町2丁目3番4号 電話047-123-4567 mail: a@b.jp",
-     ["postal", "address", "phone", "email"], "［郵便番号］ 本町［住所］ 電話［電話番号］ mail: ［メール］"),
+    (
+        "〒272-8501 本町2丁目3番4号 電話047-123-4567 mail: a@b.jp",
+        ["postal", "address", "phone", "email"],
+        "［郵便番号］ 本町［住所］ 電話［電話番号］ mail: ［メール］",
+    ),
     # negatives: dates, money, counts, short numbers, years, era names, versions, 13-digit numbers
     ("2026-11-23に開催", [], None),
     ("平成15年4月1日から", [], None),
@@ -151,7 +154,7 @@ def test_matches_point_at_what_was_typed():
     text = "ｶﾞｰﾃﾞﾝ 電話０９０ー１２３４ー５６７８"
     [match] = find_pii(text)
     assert match.text == "０９０ー１２３４ー５６７８"
-    assert text[match.start:match.end] == match.text
+    assert text[match.start : match.end] == match.text
 
 
 def test_only_some_kinds():
@@ -167,8 +170,7 @@ def test_fold_shortcut_agrees_with_the_character_by_character_fold():
     from forum.text import normalize
 
     rng = random.Random(11)
-    alphabet = ("防災電話番号ｶﾀｶﾅカタカナひらがなＡＢＣabc０１２012－ー−‐-@＠〒丁目 　\n、。「」"
-                "ﾞﾟ\u3099㍻ß①ヿゟ\u0301")
+    alphabet = "防災電話番号ｶﾀｶﾅカタカナひらがなＡＢＣabc０１２012－ー−‐-@＠〒丁目 　\n、。「」ﾞﾟ\u3099㍻ß①ヿゟ\u0301"
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
         for dashes in (False, True):

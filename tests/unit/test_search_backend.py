@@ -18,8 +18,19 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 def corpus_index(tmp_path_factory):
     paragraphs = corpus_paragraphs()
     backend = WhooshBackend(tmp_path_factory.mktemp("search") / "index")
-    docs = [SearchDoc(i, 1 + i % 7, "", text, f"author{i % 5}", T0 + timedelta(days=i), room_id=1 + i % 3,
-                      area="city" if i % 2 else "citizen") for i, text in enumerate(paragraphs, start=1)]
+    docs = [
+        SearchDoc(
+            i,
+            1 + i % 7,
+            "",
+            text,
+            f"author{i % 5}",
+            T0 + timedelta(days=i),
+            room_id=1 + i % 3,
+            area="city" if i % 2 else "citizen",
+        )
+        for i, text in enumerate(paragraphs, start=1)
+    ]
     assert backend.rebuild(docs) == len(paragraphs)
     return backend, {d.id: normalize(d.body) for d in docs}
 
@@ -32,7 +43,7 @@ def cjk_samples(texts: dict[int, str], count: int, seed: int = 20261123) -> list
         text = texts[rng.choice(ids)]
         size = rng.choice([1, 2, 2, 3, 4, 6])
         start = rng.randrange(0, max(1, len(text) - size))
-        piece = text[start:start + size]
+        piece = text[start : start + size]
         if len(piece) == size and all((m := RUN.fullmatch(ch)) and m.group(1) for ch in piece):
             out.add(piece)
     return sorted(out)
@@ -54,7 +65,8 @@ def test_full_and_half_width_find_each_other(corpus_index):
     assert full == half and len(full) > 10
     assert backend.search(SearchQuery("ｶﾀｶﾅ", per_page=5)).total == backend.search(SearchQuery("カタカナ")).total
     assert set(backend.search(SearchQuery("lgwan", per_page=10_000)).ids) == {
-        i for i, t in texts.items() if "lgwan" in t}
+        i for i, t in texts.items() if "lgwan" in t
+    }
 
 
 def test_phrase_and_or_and_exclusion(corpus_index):
@@ -79,8 +91,9 @@ def test_filters_paging_and_sorting(corpus_index):
     assert in_room and all(i % 3 == 1 for i in in_room)
     by_author = backend.search(SearchQuery("市", author="AUTHOR3", per_page=1000)).ids
     assert by_author and all(i % 5 == 3 for i in by_author)
-    dated = backend.search(SearchQuery("市", since=T0 + timedelta(days=100), until=T0 + timedelta(days=110),
-                                       per_page=1000)).ids
+    dated = backend.search(
+        SearchQuery("市", since=T0 + timedelta(days=100), until=T0 + timedelta(days=110), per_page=1000)
+    ).ids
     assert dated and all(100 <= i <= 110 for i in dated)
     newest = backend.search(SearchQuery("市", newest=True, per_page=5)).ids
     assert newest == sorted(newest, reverse=True)
@@ -90,8 +103,12 @@ def test_filters_paging_and_sorting(corpus_index):
 
 def test_staff_documents_only_for_staff(tmp_path):
     backend = WhooshBackend(tmp_path / "index")
-    backend.add([SearchDoc(1, 1, "", "庁内の連絡事項", "職員", T0, board_id=9, visibility="staff"),
-                 SearchDoc(2, 2, "", "公開の連絡事項", "市民", T0, room_id=1)])
+    backend.add(
+        [
+            SearchDoc(1, 1, "", "庁内の連絡事項", "職員", T0, board_id=9, visibility="staff"),
+            SearchDoc(2, 2, "", "公開の連絡事項", "市民", T0, room_id=1),
+        ]
+    )
     assert backend.search(SearchQuery("連絡事項")).ids == [2]
     assert set(backend.search(SearchQuery("連絡事項", visibility=("public", "staff"))).ids) == {1, 2}
     backend.delete([2])
@@ -108,14 +125,29 @@ def test_malformed_queries_fall_back_to_plain_terms(corpus_index):
 
 def test_bigram_positions_are_adjacent_and_breaks_leave_a_gap():
     tokens = [(t.text, t.pos) for t in bigram_analyzer()("個人情報、ＩＴ推進 open data 市", positions=True)]
-    assert tokens == [("個人", 0), ("人情", 1), ("情報", 2), ("報", 2), ("it", 4), ("推進", 5), ("進", 5),
-                      ("open", 6), ("data", 7), ("市", 8)]
+    assert tokens == [
+        ("個人", 0),
+        ("人情", 1),
+        ("情報", 2),
+        ("報", 2),
+        ("it", 4),
+        ("推進", 5),
+        ("進", 5),
+        ("open", 6),
+        ("data", 7),
+        ("市", 8),
+    ]
 
 
 def test_single_characters_spaced_latin_phrases_and_mixed_runs(tmp_path):
     backend = WhooshBackend(tmp_path / "index")
-    backend.add([SearchDoc(1, 1, "", "市民のopen dataと市", "x", T0), SearchDoc(2, 1, "", "open, data 区民", "x", T0),
-                 SearchDoc(3, 1, "", "it市民", "x", T0)])
+    backend.add(
+        [
+            SearchDoc(1, 1, "", "市民のopen dataと市", "x", T0),
+            SearchDoc(2, 1, "", "open, data 区民", "x", T0),
+            SearchDoc(3, 1, "", "it市民", "x", T0),
+        ]
+    )
 
     def ids(q):
         return sorted(backend.search(SearchQuery(q)).ids)
@@ -138,8 +170,10 @@ def test_many_phrase_candidates_give_an_exact_page_and_an_estimated_total(tmp_pa
     """Documents holding every bigram of 電子会議室 but not the phrase are never returned; with more
     candidates than the check budget the total is an estimate, and says so."""
     backend = WhooshBackend(tmp_path / "index")
-    backend.rebuild(SearchDoc(i, 1, "", "電子会議室の案内" if i % 2 else "電子と子会と会議と議室", "x",
-                              T0 + timedelta(minutes=i)) for i in range(1, 1201))
+    backend.rebuild(
+        SearchDoc(i, 1, "", "電子会議室の案内" if i % 2 else "電子と子会と会議と議室", "x", T0 + timedelta(minutes=i))
+        for i in range(1, 1201)
+    )
     first = backend.search(SearchQuery("電子会議室", per_page=20))
     assert len(first.ids) == 20 and all(i % 2 for i in first.ids)
     assert not first.exact and 450 <= first.total <= 750

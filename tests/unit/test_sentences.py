@@ -13,8 +13,10 @@ def test_first_sentence_stops_at_the_first_full_stop():
 
 
 def test_a_long_sentence_is_cut_at_a_clause_boundary():
-    text = "市民がＩＴを効果的に利用できるように、学習をサポートする人材の育成と、地域での講座の開催を、" \
-           "市が中心となって継続的に進めていくことが必要だと考えますので検討をお願いします。"
+    text = (
+        "市民がＩＴを効果的に利用できるように、学習をサポートする人材の育成と、地域での講座の開催を、"
+        "市が中心となって継続的に進めていくことが必要だと考えますので検討をお願いします。"
+    )
     cut = first_sentence(text, 60)
     assert cut.endswith("…") and len(cut) <= 61
     assert cut.rstrip("…").endswith(("人材の育成と", "利用できるように", "地域での講座の開催を"))
