@@ -62,11 +62,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     login.login_message = None  # the login page itself says why
     login.session_protection = "basic"
 
-    from forum.search import sync as search_sync
-    from forum.services import mailing
+    import forum.search.sync
+    import forum.services.mailing  # noqa: F401  (the mail outbox's hooks)
+    from forum import after_response
 
-    mailing.init_app(app)
-    search_sync.init_app(app)
+    after_response.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)

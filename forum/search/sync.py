@@ -9,21 +9,19 @@ from the database, so the order rows are applied in does not matter.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from forum import clock
+from forum import after_response, clock
 from forum.extensions import db
 from forum.models import Board, BoardKind, Post, PostState, Room, SearchOutbox, Thread
 from forum.models.public import PUBLIC_ROOM_STATES
 from forum.search.backend import SearchDoc, WhooshBackend
 from forum.text.markup import to_plain_text
 
-log = logging.getLogger(__name__)
 TRACKED = ("body", "state", "author_id", "thread_id", "legacy_author", "hidden_reason")
 
 
@@ -93,36 +91,7 @@ def _apply_after_commit(session: Session) -> None:
         return
     if not current_app.config.get("SEARCH_AUTO_SYNC", True):
         return
-    if has_request_context():
-        g.hiroba_search_pending = True  # applied once the response has left (see init_app)
-    else:
-        _sync_quietly()
-
-
-def _sync_quietly() -> None:
-    try:
-        sync()
-    except Exception:  # never fail the user's request: the rows stay for the next sync
-        log.exception("applying the search outbox failed; `flask search sync` will retry")
-
-
-def init_app(app: Flask) -> None:
-    """Apply the outbox a request wrote after its response has left: the action is one
-    transaction, and the resident does not wait for the index."""
-
-    @app.after_request
-    def _sync_after_response(response):
-        if g.pop("hiroba_search_pending", False):
-            response.call_on_close(lambda: _sync_in(app))
-        return response
-
-
-def _sync_in(app: Flask) -> None:
-    with app.app_context():
-        try:
-            _sync_quietly()
-        finally:
-            db.session.remove()
+    after_response.soon("search sync")
 
 
 # ---------------------------------------------------------------- applying
@@ -254,3 +223,6 @@ def check() -> tuple[set[int], set[int]]:
     should = {doc.id for doc in all_documents()}
     have = backend().all_ids()
     return should - have, have - should
+
+
+after_response.job("search sync", lambda: sync())

@@ -10,22 +10,20 @@ took it, so a message leaves once even with several workers and a cron job.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from forum import clock
+from forum import after_response, clock
 from forum.extensions import db
 from forum.mail import MailError, send_mail
 from forum.models import MailOutbox
 from forum.services.transactions import retry_when_busy
 
-log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=10)  # a sender that died holding rows gives them up after this
 BATCH = 50
 
@@ -162,15 +160,12 @@ def server_resting() -> bool:
     )
 
 
-def _deliver_quietly(app: Flask) -> None:
-    with app.app_context():
-        try:
-            if not server_resting():
-                deliver()
-        except Exception:  # never the resident's problem: the rows wait for the next try
-            log.exception("sending the mail outbox failed; `flask notify send` will retry")
-        finally:
-            db.session.remove()
+def _deliver_unless_resting() -> None:
+    if not server_resting():
+        deliver()
+
+
+after_response.job("mail", _deliver_unless_resting)
 
 
 @event.listens_for(Session, "after_flush")
@@ -190,15 +185,4 @@ def _send_after_commit(session: Session) -> None:
         return
     if not current_app.config.get("MAIL_SEND_AFTER_COMMIT", True):
         return
-    if has_request_context():
-        g.hiroba_mail_pending = True  # sent once the response has left (see init_app)
-    else:
-        _deliver_quietly(current_app._get_current_object())
-
-
-def init_app(app: Flask) -> None:
-    @app.after_request
-    def _send_after_response(response):
-        if g.pop("hiroba_mail_pending", False):
-            response.call_on_close(lambda: _deliver_quietly(app))
-        return response
+    after_response.soon("mail")

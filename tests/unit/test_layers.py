@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "forum.permissions",
             "forum.mail",
             "forum.labels",
+            "forum.after_response",
             "forum.models",
             "forum.search",
             "forum.exports",
