@@ -16,7 +16,7 @@ from forum.services.errors import ServiceError
 from forum.services.notifications import tell_author
 from moderation.audit import audit
 from moderation.flags import resolve_flags, set_hidden
-from moderation.models import Appeal
+from moderation.models import Appeal, AppealOutcome, FlagResolution
 from moderation.queue import deciders, other_moderators
 
 
@@ -67,10 +67,10 @@ def decide_appeal(moderator: User, record: Appeal, grant: bool, note: str) -> No
         raise ServiceError(_l("Tell the author why the decision stays."), "note")
     post = db.session.get(Post, record.post_id)
     record.decided_at, record.decided_by_id = clock.now(), moderator.id
-    record.outcome, record.note = ("granted" if grant else "denied"), note
+    record.outcome, record.note = (AppealOutcome.GRANTED if grant else AppealOutcome.DENIED).value, note
     if grant:
         set_hidden(post, None)
-        resolve_flags(post, "dismissed")
+        resolve_flags(post, FlagResolution.DISMISSED)
     audit(moderator, "appeal.grant" if grant else "appeal.deny", post, reason=note)
     if grant:
         tell_author(

@@ -7,19 +7,19 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from forum import clock
 from forum.extensions import db
 from forum.labels import FLAG_REASON_NAMES
-from forum.models import Post, PostState, User
+from forum.models import HiddenBy, Post, PostState, User
 from forum.models.upsert import insert_or_ignore
 from forum.permissions import Role
 from forum.services.errors import ServiceError
 from forum.services.notifications import tell_author
 from moderation.audit import audit
-from moderation.gate import sanction_refusal
-from moderation.models import Flag, FlagReason
+from moderation.gate import published_count, sanction_refusal
+from moderation.models import Flag, FlagOutcome, FlagReason, FlagResolution
 
 
 def flag_weight(user: User) -> float | None:
@@ -27,14 +27,7 @@ def flag_weight(user: User) -> float | None:
     if user.role in (Role.MODERATOR.value, Role.ADMIN.value):
         return None
     now = clock.now()
-    approved = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Post)
-            .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)
-        )
-        or 0
-    )
+    approved = published_count(user)
     age = now - user.created_at
     if age < timedelta(days=7) or approved < 3:
         return 0.5
@@ -49,9 +42,9 @@ def open_flags(post: Post) -> list[Flag]:
     )
 
 
-def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) -> str:
+def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) -> FlagOutcome:
     """Record a flag; hide the post for review when the score reaches ``threshold``.
-    Returns "flagged", "hidden" (by the score) or "hidden_by_moderator"."""
+    Returns what the flag did."""
     if post.author_id == user.id:
         raise ServiceError(_l("You cannot flag your own post."), status=403)
     silenced = sanction_refusal(user)
@@ -77,10 +70,10 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
         raise ServiceError(_l("You have already flagged this post. Thank you."))
     if weight is None:
         hide(user, post, note or str(FLAG_REASON_NAMES[FlagReason(reason)]))
-        return "hidden_by_moderator"
+        return FlagOutcome.HIDDEN_BY_MODERATOR
     score = sum(f.weight for f in open_flags(post))
     if score >= threshold:
-        set_hidden(post, "flags")
+        set_hidden(post, HiddenBy.FLAGS)
         audit(
             None,
             "flags.hide",
@@ -95,27 +88,27 @@ def flag_post(user: User, post: Post, reason: str, note: str, threshold: float) 
             ),
         )
         db.session.commit()
-        return "hidden"
+        return FlagOutcome.HIDDEN
     db.session.commit()
-    return "flagged"
+    return FlagOutcome.FLAGGED
 
 
-def set_hidden(post: Post, why: str | None) -> None:
-    """Hide a post ("flags" or "moderator" says why) or show it again (None). Not committed."""
+def set_hidden(post: Post, why: HiddenBy | None) -> None:
+    """Hide a post (``why``) or show it again (None). Not committed."""
     post.change_state(PostState.HIDDEN if why else PostState.PUBLISHED)
-    post.hidden_reason = why
+    post.hidden_reason = why.value if why else None
 
 
-def resolve_flags(post: Post, resolution: str) -> None:
+def resolve_flags(post: Post, resolution: FlagResolution) -> None:
     for flag in open_flags(post):
         flag.resolved_at = clock.now()
-        flag.resolution = resolution
+        flag.resolution = resolution.value
 
 
 def hide(moderator: User, post: Post, reason: str) -> None:
     """A moderator hides a post (flags on it are upheld); the author is told why."""
-    set_hidden(post, "moderator")
-    resolve_flags(post, "upheld")
+    set_hidden(post, HiddenBy.MODERATOR)
+    resolve_flags(post, FlagResolution.UPHELD)
     audit(moderator, "post.hide", post, reason=reason)
     tell_author(
         post,
@@ -129,7 +122,7 @@ def hide(moderator: User, post: Post, reason: str) -> None:
 def restore(moderator: User, post: Post, reason: str = "") -> None:
     """Show a hidden post again; its flags are dismissed, so the same flaggers cannot hide it again."""
     set_hidden(post, None)
-    resolve_flags(post, "dismissed")
+    resolve_flags(post, FlagResolution.DISMISSED)
     audit(moderator, "post.restore", post, reason=reason)
     tell_author(post, lambda: _("Your post in “%(title)s” is visible again.", title=post.thread.title))
     db.session.commit()
@@ -137,6 +130,6 @@ def restore(moderator: User, post: Post, reason: str = "") -> None:
 
 def dismiss_flags(moderator: User, post: Post) -> None:
     """Keep a flagged, still visible post as it is."""
-    resolve_flags(post, "dismissed")
+    resolve_flags(post, FlagResolution.DISMISSED)
     audit(moderator, "flags.dismiss", post)
     db.session.commit()

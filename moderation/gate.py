@@ -90,6 +90,18 @@ def active_rules(room_id: int | None) -> list[engine.Rule]:
     return [row.to_rule() for row in db.session.scalars(stmt.order_by(ModerationRule.id))]
 
 
+def published_count(user: User) -> int:
+    """How many of ``user``'s posts are published: the standing that rules and flags weigh."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)
+        )
+        or 0
+    )
+
+
 def author_context(user: User, now: datetime) -> engine.AuthorContext:
     day = now - timedelta(days=1)
     post_times = tuple(
@@ -105,14 +117,7 @@ def author_context(user: User, now: datetime) -> engine.AuthorContext:
             )
         ).all()
     )
-    approved = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Post)
-            .where(Post.author_id == user.id, Post.state == PostState.PUBLISHED.value)
-        )
-        or 0
-    )
+    approved = published_count(user)
     return engine.AuthorContext(
         user_id=user.id,
         joined_at=user.created_at,

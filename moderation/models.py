@@ -77,6 +77,24 @@ class FlagReason(StrEnum):
     RULES = "rules"  # a posting rule asked a moderator to look (never chosen by a resident)
 
 
+class FlagResolution(StrEnum):
+    UPHELD = "upheld"  # the moderator hid the post
+    DISMISSED = "dismissed"  # the moderator kept or restored it
+
+
+class FlagOutcome(StrEnum):
+    """What a new flag did (``flags.flag_post``)."""
+
+    FLAGGED = "flagged"  # counted; the post stays until a moderator looks
+    HIDDEN = "hidden"  # the flags reached the threshold: hidden until reviewed
+    HIDDEN_BY_MODERATOR = "hidden_by_moderator"  # a moderator's flag hides at once
+
+
+class AppealOutcome(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+
+
 class Flag(db.Model):
     """通報: one per resident per post, weighted by the flagger's standing."""
 

@@ -48,7 +48,7 @@ from moderation import appeals, flags, gate, queue, rules_admin, sanctions
 from moderation import rules as engine
 from moderation import thread_tools as tools
 from moderation import transparency as published
-from moderation.models import Appeal, AuditEntry, FlagReason, ModerationRule, Sanction, SanctionKind
+from moderation.models import Appeal, AuditEntry, FlagOutcome, FlagReason, ModerationRule, Sanction, SanctionKind
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -88,7 +88,7 @@ def flag(post_id: int):
         else:
             flash(
                 _("The post is hidden now.")
-                if outcome == "hidden_by_moderator"
+                if outcome is FlagOutcome.HIDDEN_BY_MODERATOR
                 else _("Thank you. The moderators will look at this post."),
                 "success",
             )

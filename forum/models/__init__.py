@@ -10,7 +10,7 @@ from forum.models.notification import Notification, NotifyMode, Watch
 from forum.models.opinion import STANDARD_TAGS, OpinionTag
 from forum.models.room import Area, DepartmentAnswer, Room, RoomReport, RoomState, RulesAcceptance
 from forum.models.search_outbox import SearchOutbox
-from forum.models.thread import Post, PostRevision, PostState, Reaction, Thread, ThreadStatus
+from forum.models.thread import HiddenBy, Post, PostRevision, PostState, Reaction, Thread, ThreadStatus
 from forum.models.user import User
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Department",
     "DepartmentAnswer",
     "ExportJob",
+    "HiddenBy",
     "JobState",
     "Letter",
     "LetterStatus",

@@ -43,6 +43,13 @@ class PostState(StrEnum):
     WITHDRAWN = "withdrawn"  # taken back by its author
 
 
+class HiddenBy(StrEnum):
+    """Why a hidden post is hidden (``Post.hidden_reason``)."""
+
+    FLAGS = "flags"  # residents' flags reached the threshold; waiting for a moderator
+    MODERATOR = "moderator"
+
+
 class Thread(db.Model):
     __tablename__ = "thread"
     __table_args__ = (
