@@ -3,6 +3,7 @@ its test client, its mailbox, and the COMMIT guard on every request (``tests.hel
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,34 @@ from flask.testing import FlaskClient
 
 from forum import clock
 from forum.extensions import db
-from tests.helpers import Mailbox, commit_problems, make_app, take_watched
+from tests.helpers import Mailbox, commit_problems, exercised, make_app, take_watched
 
 
 @pytest.fixture(autouse=True)
 def _one_commit_per_request():
     take_watched()
     yield
-    assert [p for app in take_watched() for p in commit_problems(app)] == []
+    apps = take_watched()
+    _seen.update(exercised(apps))
+    assert [p for app in apps for p in commit_problems(app)] == []
+
+
+_seen: set[tuple[str, str]] = set()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """How much of the URL map the COMMIT guard saw: every POST route should be among them."""
+    if not _seen:
+        return
+    app = make_app(Path(tempfile.mkdtemp(prefix="hiroba-routes-")) / "instance")
+    take_watched()
+    posts = {(m, r.endpoint) for r in app.url_map.iter_rules() for m in r.methods if m == "POST"}
+    gets = {(m, r.endpoint) for r in app.url_map.iter_rules() for m in r.methods if m == "GET"} - {("GET", "static")}
+    terminalreporter.write_line(
+        f"COMMIT guard: {len(posts & _seen)} of {len(posts)} POST routes and {len(gets & _seen)} of {len(gets)} "
+        f"GET routes were requested and checked"
+        + (f"; POST routes no test sent: {sorted(e for _m, e in posts - _seen)}" if posts - _seen else "")
+    )
 
 
 @pytest.fixture

@@ -112,6 +112,11 @@ def take_watched() -> list[Flask]:
     return apps
 
 
+def exercised(apps: list[Flask]) -> set[tuple[str, str]]:
+    """(method, endpoint) of every request the apps answered."""
+    return {(method, endpoint) for app in apps for method, endpoint, _path, _n in app.extensions["hiroba_commits"]}
+
+
 def commit_problems(app: Flask) -> list[str]:
     """Requests that committed more than their method allows."""
     problems = []
