@@ -2,7 +2,7 @@
 every acknowledged reply is checked in the database and in the search index.
 
     .venv/bin/python bench/concurrency.py                   # 4 workers, 8 sessions, 30 s
-                                                            # (installs gunicorn, the bench extra, if missing)
+                                                            # (gunicorn is one of the dependencies)
     .venv/bin/python bench/concurrency.py --seconds 10 --same-thread-only --keep
 
 A checking bench: it prints one table of figures and exits 1 when an invariant fails (2 when the
@@ -447,26 +447,6 @@ def pct(values: list[float], p: float) -> float:
 # ---------------------------------------------------------------- main
 
 
-def ensure_gunicorn() -> None:
-    """The bench's own set-up: gunicorn (the ``bench`` extra, pinned in constraints.txt) if missing."""
-    import importlib.util
-
-    if importlib.util.find_spec("gunicorn") is None:
-        root = Path(__file__).resolve().parents[1]
-        pip = [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "-c",
-            str(root / "constraints.txt"),
-            "gunicorn",
-        ]
-        subprocess.run(pip, check=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
@@ -483,13 +463,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.sessions < 1 or args.workers < 1 or args.seconds <= 0:
         parser.error("--sessions, --workers and --seconds must be positive")
-    ensure_gunicorn()
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
-        print("gunicorn is not installed: .venv/bin/python -m pip install -c constraints.txt -e '.[bench]'")
-        return 2
-
     work = Path(tempfile.mkdtemp(prefix="hiroba-concurrency-"))
     instance = work / "instance"
     env = clean_env(instance, args.database_url)

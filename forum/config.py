@@ -38,7 +38,12 @@ def defaults() -> dict[str, Any]:
         "EXPORT_BACKGROUND_FROM": 5000,  # selections of this many opinions or more run in the background
         "EXPORT_WORKER": "thread",  # "thread": run jobs in the app; "none": only `flask export run` runs them
         "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # passed to SQLAlchemy as they are; they win over the four below
+        # server databases (PostgreSQL): connections per worker, and how long to wait for one
+        "DATABASE_POOL_SIZE": 5,
+        "DATABASE_MAX_OVERFLOW": 10,
+        "DATABASE_POOL_TIMEOUT": 10,  # seconds a request waits for a free connection, then a 503
+        "DATABASE_CONNECT_TIMEOUT": 5,  # seconds to reach the server, then a 503
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
@@ -125,6 +130,33 @@ def is_production(app: Flask) -> bool:
     return app.config["MODE"] == "production"
 
 
+def database_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` addresses use psycopg (3), the driver the project
+    installs (the ``postgresql`` extra); SQLAlchemy would otherwise look for psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def engine_options(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Engine options for a server database: a pool that checks each connection before use (a
+    restarted PostgreSQL leaves stale ones), bounded waits. SQLite needs none of it. The options
+    given in SQLALCHEMY_ENGINE_OPTIONS win."""
+    given = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return given
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": int(cfg["DATABASE_POOL_SIZE"]),
+        "max_overflow": int(cfg["DATABASE_MAX_OVERFLOW"]),
+        "pool_timeout": float(cfg["DATABASE_POOL_TIMEOUT"]),
+        "pool_recycle": 1800,
+        "connect_args": {"connect_timeout": int(cfg["DATABASE_CONNECT_TIMEOUT"])},
+    }
+    return {**options, **given}
+
+
 def _finish(app: Flask) -> None:
     cfg = app.config
     if cfg["MODE"] not in ("local", "production"):
@@ -133,6 +165,8 @@ def _finish(app: Flask) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not cfg["SQLALCHEMY_DATABASE_URI"]:
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'hiroba.sqlite3'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(cfg)
     if not cfg["MAIL_DIR"]:
         cfg["MAIL_DIR"] = str(instance / "mail")
     if not cfg["SEARCH_INDEX_DIR"]:

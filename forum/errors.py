@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from forum.extensions import db, limiter
 from forum.mail import MailError
 from forum.search.backend import IndexOutdated
-from forum.services.transactions import is_busy
+from forum.services.transactions import is_busy, is_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +159,14 @@ def register(app: Flask) -> None:
         return render_error(503, title=title, message=message)
 
     @app.errorhandler(OperationalError)
-    def database_busy(error: OperationalError):
-        if not is_busy(error):
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        if is_unreachable(error):
+            app.logger.error("the database cannot be reached: %s", error)
+            response = make_response(render_error(503))
+            response.headers["Retry-After"] = "30"
+            return response
+        if not isinstance(error, OperationalError) or not is_busy(error):
             raise error  # a real fault: the 500 page below
         app.logger.warning("the database stayed busy: %s", error)
         return render_error(503)

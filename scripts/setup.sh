@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings this checkout to a working install: .venv with the pinned packages (constraints.txt).
-# With --browser it also installs Debian's chromium and chromedriver for the browser tests.
+# Options for the tests, each installing Debian packages when missing: --browser (chromium and
+# chromedriver), --postgresql (a PostgreSQL server's binaries), --redis (redis-server).
 # Safe to run again: it reinstalls only when setup.cfg or constraints.txt changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +14,26 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-if [ "${1:-}" = "--browser" ] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
-  echo "setup: installing chromium, chromedriver and Japanese fonts (Debian)" >&2
-  apt_install chromium chromium-driver fonts-noto-cjk
-fi
+for option in "$@"; do
+  case "$option" in
+  --browser)
+    if ! { command -v chromium && command -v chromedriver; } >/dev/null; then
+      echo "setup: installing chromium, chromedriver and Japanese fonts (Debian)" >&2
+      apt_install chromium chromium-driver fonts-noto-cjk
+    fi ;;
+  --postgresql)
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+      echo "setup: installing postgresql (Debian)" >&2
+      apt_install postgresql
+    fi ;;
+  --redis)
+    if ! command -v redis-server >/dev/null; then
+      echo "setup: installing redis-server (Debian)" >&2
+      apt_install redis-server
+    fi ;;
+  *) echo "setup: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 if [ ! -x .venv/bin/python ]; then
   if ! "$PY" -m venv .venv >/dev/null 2>&1; then

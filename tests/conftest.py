@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from forum import clock
 from forum.extensions import db
-from tests.helpers import Mailbox, commit_problems, exercised, make_app, take_watched
+from tests.helpers import Mailbox, commit_problems, exercised, make_app, release, take_watched
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,10 @@ def _one_commit_per_request():
     yield
     apps = take_watched()
     _seen.update(exercised(apps))
-    assert [p for app in apps for p in commit_problems(app)] == []
+    problems = [p for app in apps for p in commit_problems(app)]
+    for app in apps:
+        release(app)
+    assert problems == []
 
 
 _seen: set[tuple[str, str]] = set()
@@ -33,6 +36,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         return
     app = make_app(Path(tempfile.mkdtemp(prefix="hiroba-routes-")) / "instance")
     take_watched()
+    release(app)
     posts = {(m, r.endpoint) for r in app.url_map.iter_rules() for m in r.methods if m == "POST"}
     gets = {(m, r.endpoint) for r in app.url_map.iter_rules() for m in r.methods if m == "GET"} - {("GET", "static")}
     terminalreporter.write_line(

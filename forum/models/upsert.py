@@ -17,5 +17,6 @@ def insert_or_ignore(model: type, **values: Any) -> bool:
     """Insert ``values`` into ``model``'s table; False when a unique constraint says it exists."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    table = model.__table__  # a plain table insert: the ORM's bulk path hides the row count
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return db.session.execute(statement).first() is not None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, TimeoutError
 
 from forum.extensions import db
 from forum.services.errors import ServiceError
@@ -28,6 +28,22 @@ def is_busy(error: OperationalError) -> bool:
     """SQLite's "database is locked" or PostgreSQL's serialization failure / deadlock."""
     code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
     return code in {"40001", "40P01"} or "database is locked" in str(error.orig)
+
+
+def is_unreachable(error: Exception) -> bool:
+    """The database cannot be reached or has just gone away (a restart, a network cut): a
+    connection error, the server shutting down, or no free connection in the pool in time."""
+    if isinstance(error, TimeoutError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    code = getattr(error.orig, "sqlstate", None) or ""
+    return (
+        error.connection_invalidated
+        or code.startswith("08")
+        or code in {"57P01", "57P02", "57P03"}
+        or (not code and "connect" in str(error.orig).lower())
+    )
 
 
 def retry_when_busy(work: Callable[[], R], session, attempts: int = ATTEMPTS, pause: float = 0.05) -> R:

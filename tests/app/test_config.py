@@ -15,6 +15,7 @@ from flask_migrate import downgrade, upgrade
 from forum import create_app
 from forum.config import ConfigError
 from forum.extensions import db
+from tests.helpers import empty_database_url, make_app
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,8 @@ def test_unknown_mode_is_a_clear_error(tmp_path):
         create_app({"MODE": "staging"}, instance_path=str(tmp_path))
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    app = make_app(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'own.sqlite3'}")
     with app.app_context():
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -112,7 +114,8 @@ def test_foreign_keys_are_enforced(app):
 
 
 def test_migrations_build_the_whole_schema_from_empty(tmp_path):
-    app = create_app(instance_path=str(tmp_path))
+    """On SQLite, and on PostgreSQL too when the tests run there."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url(tmp_path)}, instance_path=str(tmp_path))
     with app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
         upgrade()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import atexit
 import email
 import email.policy
+import itertools
 import os
 import re
 import shutil
@@ -38,13 +39,22 @@ class ServerLikeClient(FlaskClient):
         return super().open(*args, buffered=buffered, **kwargs)
 
 
+#: A PostgreSQL server (postgresql+psycopg://…/postgres) to run the app tests on instead of SQLite;
+#: scripts/test.sh starts a throwaway one and sets it. Read once: the fixtures clear HIROBA_*.
+TEST_DATABASE_URL = os.environ.get("HIROBA_TEST_DATABASE_URL", "")
+
+
 def make_app(instance: Path, **overrides) -> Flask:
-    """The app on its own SQLite file under ``instance``: a copy of the session's migrated template
-    (the migrations run once per session, not once per test), unless the test names a database."""
+    """The app on its own database: a copy of the session's migrated template (the migrations run
+    once per session, not once per test): a SQLite file under ``instance``, or a PostgreSQL
+    database made with ``CREATE DATABASE … TEMPLATE`` when ``HIROBA_TEST_DATABASE_URL`` is set.
+    A test that names its own database gets it as named, migrated."""
     # a lower scrypt work factor: the same code path, a fraction of the CPU
     config = {"TESTING": True, "SERVER_NAME": "hiroba.test", "PASSWORD_HASH_METHOD": "scrypt:4096:8:1", **overrides}
     copied = "SQLALCHEMY_DATABASE_URI" not in overrides and not os.environ.get("HIROBA_DATABASE_URL")
-    if copied:
+    if copied and TEST_DATABASE_URL:
+        config["SQLALCHEMY_DATABASE_URI"] = postgresql_copy()
+    elif copied:
         instance.mkdir(parents=True, exist_ok=True)
         copy_database(migrated_template(), instance / "hiroba.sqlite3")
     app = create_app(config, instance_path=str(instance))
@@ -65,13 +75,76 @@ def migrated_template() -> Path:
     if _template is None:
         folder = Path(tempfile.mkdtemp(prefix="hiroba-template-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        app = create_app({"TESTING": True}, instance_path=str(folder))
-        with app.app_context():
-            upgrade()
-            db.session.remove()
-            db.engine.dispose()
+        _migrate({"TESTING": True}, folder)
         _template = folder / "hiroba.sqlite3"
     return _template
+
+
+def _migrate(config: dict, instance: Path) -> None:
+    app = create_app(config, instance_path=str(instance))
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+PG_TEMPLATE = "hiroba_template"
+_pg_ready = False
+_pg_count = itertools.count(1)
+
+
+def _pg_admin():
+    import psycopg
+
+    return psycopg.connect(TEST_DATABASE_URL.replace("+psycopg", ""), autocommit=True)
+
+
+def _pg_url(name: str) -> str:
+    return TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def postgresql_copy() -> str:
+    """A new database on the test server, copied from the migrated template (made once)."""
+    global _pg_ready
+    if not _pg_ready:
+        with _pg_admin() as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {PG_TEMPLATE}")
+        folder = Path(tempfile.mkdtemp(prefix="hiroba-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _migrate({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _pg_url(PG_TEMPLATE)}, folder)
+        _pg_ready = True
+    name = f"hiroba_test_{os.getpid()}_{next(_pg_count)}"
+    with _pg_admin() as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+    return _pg_url(name)
+
+
+def empty_database_url(tmp_path: Path) -> str:
+    """An empty database for a migration test: a new SQLite file, or a new PostgreSQL database
+    (dropped when the session ends) when the tests run on PostgreSQL."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    name = f"hiroba_test_{os.getpid()}_{next(_pg_count)}"
+    with _pg_admin() as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    atexit.register(_drop, name)
+    return _pg_url(name)
+
+
+def _drop(name: str) -> None:
+    with _pg_admin() as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def release(app: Flask) -> None:
+    """Close the app's connections; drop its PostgreSQL copy (SQLite copies go with tmp_path)."""
+    with app.app_context():
+        db.session.remove()
+        url = db.engine.url
+        db.engine.dispose()
+    if TEST_DATABASE_URL and url.get_backend_name() == "postgresql" and url.database.startswith("hiroba_test_"):
+        _drop(url.database)
 
 
 def copy_database(source: Path, target: Path) -> None:
