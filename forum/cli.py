@@ -288,6 +288,31 @@ def rooms_tick() -> None:
     click.echo(f"rooms closed: {closed}; thread timers applied: {timers}")
 
 
+@click.command("worker")
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between rounds.")
+@click.option("--rounds", type=int, default=None, help="Stop after this many rounds (default: until stopped).")
+@with_appcontext
+def worker_command(interval: float, rounds: int | None) -> None:
+    """Do the background work in a loop: rooms and thread timers, the search outbox, the mail
+    outbox, export jobs, and once a day the digest and deadline reminders. Stops after the round
+    in progress on SIGTERM or Ctrl-C. Run one (or more: they share the work safely)."""
+    import signal
+    import threading
+
+    from forum.services.worker import Worker
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stop.set())
+    done = Worker().run(
+        interval,
+        stop,
+        rounds,
+        tell=lambda n, report: click.echo(f"round {n}: " + ", ".join(f"{k} {v}" for k, v in report.items())),
+    )
+    click.echo(f"worker stopped after {done} rounds")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(rooms_cli)
     app.cli.add_command(search_cli)
@@ -296,3 +321,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(worker_command)

@@ -36,6 +36,10 @@ def defaults() -> dict[str, Any]:
         "EXPORT_DIR": None,  # instance/exports
         "EXPORT_KEEP_DAYS": 7,  # background export files are removed after this many days
         "EXPORT_BACKGROUND_FROM": 5000,  # selections of this many opinions or more run in the background
+        "EXPORT_LEASE_SECONDS": 300,
+        # `flask worker`: the daily digest and the deadline reminders at or after these hours (site time)
+        "WORKER_DIGEST_HOUR": 7,
+        "WORKER_DEADLINES_HOUR": 8,  # a running job untouched this long was lost with its worker: run it again
         "EXPORT_WORKER": "thread",  # "thread": run jobs in the app; "none": only `flask export run` runs them
         "SQLALCHEMY_DATABASE_URI": None,  # None: instance/hiroba.sqlite3
         "SQLALCHEMY_ENGINE_OPTIONS": {},  # passed to SQLAlchemy as they are; they win over the four below

@@ -38,6 +38,9 @@ class ExportJob(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a running job belongs to its worker until then; the worker renews it while it works, so a
+    # job whose worker died (a recycled web worker, a restart) is taken up again within minutes
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

@@ -2,7 +2,9 @@
 ``flask --app forum export run``), progress the page can show, files kept for EXPORT_KEEP_DAYS.
 
 The database is the queue: whichever process picks a job first marks it running in one UPDATE, so
-a thread in one app process and a cron'd ``export run`` never run the same job twice.
+a thread in one app process and a cron'd ``export run`` never run the same job twice. The claim is
+a lease of ``EXPORT_LEASE_SECONDS`` that the worker renews while it works; a job whose worker died
+(a recycled web worker, a restart) is taken up again by the next ``export run`` within minutes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from forum.services import exports
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1000
-STUCK_AFTER = timedelta(hours=2)  # a running job this old was lost with its process: run it again
 
 
 def filter_of(job: ExportJob) -> ExportFilter:
@@ -62,31 +63,64 @@ def _work(app: Flask) -> None:
             db.session.remove()
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=int(current_app.config["EXPORT_LEASE_SECONDS"]))
+
+
 def _claim() -> ExportJob | None:
-    """Take the oldest queued job (or one lost while running) for this process, atomically."""
+    """Take the oldest queued job (or one whose worker's lease ran out) for this process, atomically."""
     now = clock.now()
-    candidates = db.session.scalars(
-        select(ExportJob.id)
-        .where(
-            (ExportJob.state == JobState.QUEUED.value)
-            | ((ExportJob.state == JobState.RUNNING.value) & (ExportJob.started_at < now - STUCK_AFTER))
-        )
-        .order_by(ExportJob.id)
-    ).all()
-    for job_id in candidates:
+    claimable = (ExportJob.state == JobState.QUEUED.value) | (
+        (ExportJob.state == JobState.RUNNING.value)
+        & ((ExportJob.lease_until.is_(None)) | (ExportJob.lease_until < now))
+    )
+    for job_id in db.session.scalars(select(ExportJob.id).where(claimable).order_by(ExportJob.id)).all():
         claimed = db.session.execute(
             update(ExportJob)
-            .where(
-                ExportJob.id == job_id,
-                ExportJob.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
-                (ExportJob.started_at.is_(None)) | (ExportJob.started_at < now - STUCK_AFTER),
-            )
-            .values(state=JobState.RUNNING.value, started_at=now, progress=0)
+            .where(ExportJob.id == job_id, claimable)
+            .values(state=JobState.RUNNING.value, started_at=now, lease_until=now + _lease(), progress=0)
         ).rowcount
         db.session.commit()
         if claimed:
             return db.session.get(ExportJob, job_id)
     return None
+
+
+class _Heartbeat:
+    """Renews a running job's lease every third of its length until stopped, in its own thread and
+    transactions, so a long summary (no progress to report) never looks like a dead worker."""
+
+    def __init__(self, app: Flask, job_id: int) -> None:
+        self.app, self.job_id = app, job_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"hiroba-export-lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        with self.app.app_context():
+            every = _lease().total_seconds() / 3
+            while not self.stopped.wait(every):
+                try:
+                    renew(self.job_id)
+                except Exception:  # the next beat tries again; the lease is three beats long
+                    log.warning("renewing the lease of export job %s failed", self.job_id, exc_info=True)
+            db.session.remove()
+
+
+def renew(job_id: int) -> None:
+    with db.engine.begin() as connection:  # its own transaction: never mixed with the export's
+        connection.execute(
+            update(ExportJob)
+            .where(ExportJob.id == job_id, ExportJob.state == JobState.RUNNING.value)
+            .values(lease_until=clock.now() + _lease())
+        )
 
 
 def run_pending() -> int:
@@ -114,12 +148,14 @@ def run(job: ExportJob) -> None:
         user = db.session.get(User, job.user_id) if job.user_id else None
         if user is None:
             raise PermissionError("the account that asked for this export no longer exists")
-        rows = exports.export(user, filter_of(job), job.format, path, via="job", progress=progress)
+        with _Heartbeat(current_app._get_current_object(), job_id):
+            rows = exports.export(user, filter_of(job), job.format, path, via="job", progress=progress)
     except Exception as error:  # shown on the job page; nothing half-written is kept
         db.session.rollback()
         path.unlink(missing_ok=True)
         job = db.session.get(ExportJob, job_id)
         job.state = JobState.FAILED.value
+        job.lease_until = None
         job.error = str(getattr(error, "message", error))[:2000]
         job.finished_at = clock.now()
         db.session.commit()
@@ -127,6 +163,7 @@ def run(job: ExportJob) -> None:
         return
     job = db.session.get(ExportJob, job_id)
     job.state = JobState.DONE.value
+    job.lease_until = None
     job.rows = rows
     job.progress = rows
     job.file_name = path.name

@@ -370,6 +370,45 @@ def test_the_worker_thread_runs_a_job(app, city):
     assert state == "done"
 
 
+def test_a_job_whose_worker_died_is_taken_up_again_within_minutes(app, city):
+    """A web worker recycled mid-export leaves its job running with a lease nobody renews: the next
+    ``export run`` after the lease (5 minutes) takes it up; before that, nobody touches it."""
+    import time
+    from datetime import timedelta
+
+    from forum.models import ExportJob
+    from forum.services import export_jobs
+
+    who, room, _other, _first, _second = city
+    app.config.update(EXPORT_BACKGROUND_FROM=3, EXPORT_WORKER="none")
+    submit(
+        who["staff"], "/department/export/", {"room": room, "format": "csv"}, page=f"/department/export/?room={room}"
+    )
+    with app.app_context():
+        claimed = export_jobs._claim()  # a worker takes it … and dies before running it
+        assert claimed.state == "running" and claimed.lease_until > clock.now()
+    clock.travel(timedelta(minutes=2))
+    assert "export jobs run: 0" in app.test_cli_runner().invoke(args=["export", "run"]).output  # still leased
+    clock.travel(timedelta(minutes=4))
+    result = app.test_cli_runner().invoke(args=["export", "run"])
+    assert "export jobs run: 1" in result.output, result.output
+    with app.app_context():
+        job = db.session.scalar(select(ExportJob))
+        assert (job.state, job.rows, job.lease_until) == ("done", 5, None)
+
+    app.config["EXPORT_LEASE_SECONDS"] = 3  # the heartbeat renews every second
+    with app.app_context():
+        job.state = "running"
+        db.session.merge(job)
+        db.session.commit()
+        export_jobs.renew(job.id)
+        first = db.session.scalar(select(ExportJob.lease_until))
+        with export_jobs._Heartbeat(app, job.id):
+            time.sleep(2.5)
+        db.session.expire_all()
+        assert db.session.scalar(select(ExportJob.lease_until)) > first
+
+
 @pytest.mark.parametrize(
     ("written", "shown"),
     [
