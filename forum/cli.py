@@ -288,6 +288,50 @@ def rooms_tick() -> None:
     click.echo(f"rooms closed: {closed}; thread timers applied: {timers}")
 
 
+backup_cli = AppGroup("backup", help="Backups that restore: the database, the instance keys and export files.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_create(path: Path) -> None:
+    """Write one archive (PATH, or a new file in the folder PATH) while the site keeps running."""
+    from forum import clock
+    from forum.services import backup
+
+    if path.is_dir():
+        path = path / clock.to_local(clock.now(), current_app.config["BABEL_DEFAULT_TIMEZONE"]).strftime(
+            "hiroba-backup-%Y%m%d-%H%M%S.tar.gz"
+        )
+    manifest = backup.create(path)
+    click.echo(f"backup written: {path} ({path.stat().st_size:,} bytes)")
+    rows = manifest.rows
+    click.echo(
+        f"schema {manifest.revision}; posts {rows.get('post', 0)}, users {rows.get('user', 0)}, "
+        f"{sum(rows.values())} rows in {len(rows)} tables; {len(manifest.files)} members"
+    )
+    for name in manifest.keys_from_settings:
+        click.echo(f"note: {name} comes from the settings, not instance/: keep it with this backup", err=True)
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(path: Path) -> None:
+    """Load an archive into this instance's empty database, then rebuild the search index."""
+    from forum.search import sync
+    from forum.services import backup
+    from forum.services.errors import ServiceError
+
+    try:
+        manifest = backup.restore(path)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(
+        f"restored: {sum(manifest.rows.values())} rows (schema {manifest.revision}, now upgraded); "
+        f"keys: {', '.join(m for m in manifest.files if m.startswith('keys/')) or 'none'}"
+    )
+    click.echo(f"search index rebuilt: {sync.rebuild()} posts")
+
+
 @click.command("worker")
 @click.option("--interval", default=60.0, show_default=True, help="Seconds between rounds.")
 @click.option("--rounds", type=int, default=None, help="Stop after this many rounds (default: until stopped).")
@@ -322,3 +366,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(backup_cli)
