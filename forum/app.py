@@ -122,3 +122,17 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(moderation_views.public_bp)
+
+
+def database_problem(app: Flask) -> str | None:
+    """Why the database cannot be reached now (one line), or None when it answers."""
+    from sqlalchemy import text
+
+    from forum.extensions import db
+
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to connect is told the same way
+        return f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"
+    return None

@@ -66,3 +66,33 @@ def test_cut_connections_are_replaced_without_a_failed_request(tmp_path):
         ).fetchone()[0]
     assert cut >= 1
     assert [client.get("/").status_code for _ in range(20)] == [200] * 20
+
+
+def test_starting_without_the_database_says_so_in_one_line(tmp_path):
+    """``wsgi.py`` as gunicorn loads it, with the database down: one clear line, no traceback, and
+    the app still loads (its pages answer 503 until the database is back)."""
+    import os
+    import subprocess
+    import sys
+
+    from forum.app import database_problem
+    from tests.helpers.live import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIROBA_")}
+    env.update(
+        HIROBA_INSTANCE_PATH=str(tmp_path / "instance"),
+        HIROBA_DATABASE_URL=f"postgresql://hiroba@127.0.0.1:{_closed_port()}/hiroba",
+        HIROBA_DATABASE_CONNECT_TIMEOUT="2",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi; print(type(wsgi.app).__name__)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "Flask", done.stderr
+    assert "the database cannot be reached" in done.stderr and "Traceback" not in done.stderr
+    app = make_app(tmp_path / "working")
+    assert database_problem(app) is None
