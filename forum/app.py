@@ -6,6 +6,7 @@ package (``forum.text``, ``forum.dates``, ``forum.exports.summary``) never loads
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
+    app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (reverse order)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -136,3 +138,19 @@ def database_problem(app: Flask) -> str | None:
     except Exception as error:  # any failure to connect is told the same way
         return f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"
     return None
+
+
+def _end_session(_error: BaseException | None) -> None:
+    """End the request's session. When the database went away meanwhile (a restart), ending it
+    fails on the dead connection; the page is already made, so drop the connection and carry on
+    rather than turn the finished answer into a 500."""
+    from forum.extensions import db
+
+    try:
+        db.session.remove()
+    except Exception:
+        logging.getLogger(__name__).warning("ending a session failed: its connection is dropped", exc_info=True)
+        try:
+            db.session.remove()
+        except Exception:  # the registry is cleared either way
+            logging.getLogger(__name__).debug("the second try failed too", exc_info=True)
