@@ -203,11 +203,12 @@ def export_command(ctx, room_ids, fmt, out, since, until, thread_ids, statuses, 
 @export_command.command("refresh-text")
 @with_appcontext
 def export_refresh_text() -> None:
-    """Work out the stored export text of every post whose copy is missing or older than the
-    masking rules (after an upgrade), so that exports need not do it while they run."""
-    from forum.services.exports import refresh_masked_text
+    """Store the derived copies of every post whose copy is missing or older than the rules that
+    made it (after an upgrade): the masked export text and the rendered HTML pages show, so that
+    neither exports nor page views work them out each time. ``flask worker`` does it too."""
+    from forum.services.posts import refresh_stored_text
 
-    click.echo(f"posts brought up to date: {refresh_masked_text()}")
+    click.echo(f"posts brought up to date: {refresh_stored_text()}")
 
 
 @export_command.command("run")

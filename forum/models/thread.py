@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -23,6 +24,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models.counters import increment
 from forum.models.types import UTCDateTime
+from forum.text.markup import RENDER_VERSION, render
 
 
 class ThreadStatus(StrEnum):
@@ -113,6 +115,10 @@ class Post(db.Model):
     # with the body on every write; NULL or an older version means "work it out when read"
     masked_text: Mapped[str | None] = mapped_column(Text)
     masked_version: Mapped[int | None] = mapped_column(Integer)
+    # the body rendered and sanitized once, when written (markup.RENDER_VERSION): pages show it
+    # without running Markdown and bleach on every view; NULL or older means "render when read"
+    body_html: Mapped[str | None] = mapped_column(Text)
+    html_version: Mapped[int | None] = mapped_column(Integer)
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User | None] = relationship()  # noqa: F821
@@ -135,6 +141,14 @@ class Post(db.Model):
         """The opinion's reference in its room, 「2-5」 (thread 2, post #5); ``#5`` outside rooms."""
         number = self.thread.room_number if self.thread is not None else None
         return f"{number}-{self.number}" if number else f"#{self.number}"
+
+    @property
+    def html(self) -> Markup:
+        """The body as safe HTML: the stored copy, or a fresh render when it is missing or older
+        than the renderer (reading never writes; ``flask export refresh-text`` stores it)."""
+        if self.html_version == RENDER_VERSION and self.body_html is not None:
+            return Markup(self.body_html)  # noqa: S704  (sanitized by markup.render when stored)
+        return Markup(render(self.body or ""))  # noqa: S704  (markup.render sanitizes)
 
     def change_state(self, state: PostState) -> None:
         """Move to ``state``, keeping the thread's public count right in the database (not committed).
@@ -174,12 +188,18 @@ class Reaction(db.Model):
 
 @event.listens_for(Post, "before_insert")
 @event.listens_for(Post, "before_update")
-def _keep_masked_text(_mapper, _connection, post: Post) -> None:
+def _keep_stored_text(_mapper, _connection, post: Post) -> None:
+    """The body's derived copies (masked plain text for exports, rendered HTML for pages) follow
+    every write of the body, whichever path wrote it."""
     from forum.text.masked import MASK_VERSION, masked_plain_text
 
-    if post.masked_version != MASK_VERSION or post.masked_text is None or _body_changed(post):
+    changed = _body_changed(post)
+    if post.masked_version != MASK_VERSION or post.masked_text is None or changed:
         post.masked_text = masked_plain_text(post.body or "")
         post.masked_version = MASK_VERSION
+    if post.html_version != RENDER_VERSION or post.body_html is None or changed:
+        post.body_html = render(post.body or "")
+        post.html_version = RENDER_VERSION
 
 
 def _body_changed(post: Post) -> bool:

@@ -8,20 +8,19 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from forum import clock
 from forum.dates import format_jp_date
 from forum.exports import formats, selection
 from forum.exports.selection import ExportFilter, Opinion
 from forum.extensions import db
-from forum.models import Post, Room, Thread
+from forum.models import Room, Thread
 from forum.models.public import PUBLIC_ROOM_STATES
 from forum.permissions import Permission, can
 from forum.services.answer_tables import published_table
 from forum.services.errors import ServiceError
 from forum.services.summaries import summary_of
-from forum.text.masked import MASK_VERSION, masked_plain_text
 from moderation.audit import audit
 
 
@@ -122,22 +121,6 @@ def export(
     )
     db.session.commit()
     return rows
-
-
-def refresh_masked_text(batch: int = 1000) -> int:
-    """Store the masked text of every post that lacks a current copy; returns how many were done."""
-    done = 0
-    stale = (Post.masked_version.is_(None)) | (Post.masked_version != MASK_VERSION) | (Post.masked_text.is_(None))
-    while ids := db.session.scalars(select(Post.id).where(stale).order_by(Post.id).limit(batch)).all():
-        for post_id, body in db.session.execute(select(Post.id, Post.body).where(Post.id.in_(ids))).all():
-            db.session.execute(
-                update(Post)
-                .where(Post.id == post_id)
-                .values(masked_text=masked_plain_text(body or ""), masked_version=MASK_VERSION)
-            )
-        db.session.commit()
-        done += len(ids)
-    return done
 
 
 def download_name(rooms: list[Room], fmt: str) -> str:

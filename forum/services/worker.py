@@ -39,6 +39,12 @@ def _rooms() -> int:
     return sum(rooms.tick())
 
 
+def _stored_text() -> int:
+    from forum.services import posts
+
+    return posts.refresh_stored_text(limit=2000)  # a slice a round: an upgrade never stalls the others
+
+
 def _exports() -> int:
     from forum.services import export_jobs
 
@@ -72,6 +78,7 @@ EVERY_ROUND: list[tuple[str, Callable[[], int]]] = [
     ("rooms", _rooms),
     ("search", _search),
     ("mail", _mail),
+    ("stored text", _stored_text),
     ("exports", _exports),
 ]
 #: once a day, at or after the hour (site time) in the setting named

@@ -19,6 +19,9 @@ ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "blockquo
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel", "title"], "ol": ["start"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+#: Goes up whenever the renderer, the allow-list or the linker changes what ``render`` gives: posts
+#: keep their rendered HTML (``Post.body_html``) and any older copy is rendered again.
+RENDER_VERSION = 1
 # ASCII only: Japanese text often follows a URL with no space (https://example.jpを参照)
 # (bleach hands the linker text with entities kept: stop at an escaped quote or bracket)
 BARE_URL = re.compile(r"https?://(?:(?!&(?:quot|lt|gt|#\d+);)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%])+", re.IGNORECASE)
