@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings this checkout to a working install: .venv with the pinned packages (constraints.txt).
 # Options for the tests, each installing Debian packages when missing: --browser (chromium and
-# chromedriver), --postgresql (a PostgreSQL server's binaries), --redis (redis-server).
+# chromedriver), --postgresql (a PostgreSQL server's binaries), --redis (redis-server), --bench (wrk).
 # Safe to run again: it reinstalls only when setup.cfg or constraints.txt changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,11 @@ for option in "$@"; do
     if ! command -v redis-server >/dev/null; then
       echo "setup: installing redis-server (Debian)" >&2
       apt_install redis-server
+    fi ;;
+  --bench)
+    if ! command -v wrk >/dev/null; then
+      echo "setup: installing wrk (Debian), the load tool of bench/pages.py" >&2
+      apt_install wrk
     fi ;;
   *) echo "setup: unknown option $option" >&2; exit 2 ;;
   esac

@@ -32,9 +32,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Browser:
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
-        )
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, dict, str]:
         """(status, headers, page); 3xx are not followed, 4xx and 5xx are answers too."""

@@ -1,0 +1,223 @@
+"""Page speed, measured against a bound in the same run on the same machine.
+
+    bash scripts/setup.sh --bench                # wrk, Debian's load tool
+    .venv/bin/python bench/pages.py              # 10 s a row
+    .venv/bin/python bench/pages.py --seconds 15 --keep
+
+It builds a bench site through the app's own import: the demo content, then 10,000 posts in
+50-post threads and one 1,000-post thread, Japanese text from the corpus, all in room 1. It serves
+the site with gunicorn (``gunicorn.conf.py``, 4 workers) and, in the same run, the bound
+(``bench/bound_app.py``: bare Flask + Jinja, no database, 30 posts of the same text) with 4
+workers too. Each page is driven with wrk (2 threads, 16 connections, a 2 s warm-up, then
+``--seconds``). It prints one table: req/s, p50 and p99, the share of the bound, non-2xx answers,
+and each worker's memory at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from forum.data import corpus_paragraphs  # noqa: E402
+from tests.helpers.live import CSRF_RE, Browser, gunicorn_server  # noqa: E402
+
+POSTS_IN_THREADS = 10_000
+THREAD_SIZE = 50
+BIG_THREAD = 1_000
+
+
+def write_import(path: Path) -> None:
+    """The legacy-import CSV of the bench site (the app's own import path loads it)."""
+    paragraphs = corpus_paragraphs()
+    start = datetime(2025, 4, 1, 9, 0)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["post_id", "thread_id", "thread_title", "author", "posted_at", "body", "reply_to"])
+        n = 0
+        threads = [(f"t{t}", f"意見交換 {t}", THREAD_SIZE) for t in range(POSTS_IN_THREADS // THREAD_SIZE)]
+        for thread_id, title, size in [*threads, ("big", "大きな話題", BIG_THREAD)]:
+            for i in range(size):
+                n += 1
+                body = paragraphs[n % len(paragraphs)][:400]
+                reply_to = f"p{n - 1}" if i and i % 5 == 0 else ""
+                at = (start + timedelta(minutes=7 * n)).isoformat()
+                writer.writerow([f"p{n}", thread_id, title, f"住民{n % 40}", at, body, reply_to])
+
+
+def flask(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "forum", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def thread_ids(env: dict[str, str]) -> tuple[int, int]:
+    """(a 50-post thread, the 1,000-post thread) of the bench site."""
+    code = (
+        "from forum import create_app; from forum.extensions import db; from forum.models import Thread;"
+        "from sqlalchemy import select; app = create_app();\n"
+        "with app.app_context():\n"
+        "  small = db.session.scalar(select(Thread.id).where(Thread.title == '意見交換 7'))\n"
+        "  big = db.session.scalar(select(Thread.id).where(Thread.title == '大きな話題'))\n"
+        "  print(small, big)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    small, big = done.stdout.split()[-2:]
+    return int(small), int(big)
+
+
+def session_cookie(base: str, email: str, password: str) -> str:
+    browser = Browser(base)
+    token = CSRF_RE.search(browser.request("/login")[2]).group(1)
+    status = browser.request("/login", {"email": email, "password": password, "csrf_token": token})[0]
+    if status != 303:
+        raise RuntimeError(f"could not log in as {email}: {status}")
+    return "; ".join(f"{c.name}={c.value}" for c in browser.jar if c.name.startswith("hiroba"))
+
+
+def wrk(url: str, seconds: float, cookie: str | None = None) -> dict[str, float]:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    base = ["wrk", "-t2", "-c16", "--latency", *headers]
+    subprocess.run([*base, "-d2s", url], capture_output=True, check=True)  # warm-up
+    out = subprocess.run([*base, f"-d{seconds:.0f}s", url], capture_output=True, text=True, check=True).stdout
+
+    def latency(percent: str) -> float:
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "bad": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket": sum(int(n) for n in errors.groups()) if errors else 0,
+    }
+
+
+def worker_rss(log: Path) -> list[int]:
+    """MiB of each gunicorn worker (from the pids its log names)."""
+    pids = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text(errors="replace")))
+    sizes = []
+    for pid in sorted(pids):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue  # recycled
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024)
+    return sizes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the bench site's folder")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: bash scripts/setup.sh --bench")
+        return 2
+
+    work = Path(tempfile.mkdtemp(prefix="hiroba-pages-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIROBA_")}
+    env.update(HIROBA_INSTANCE_PATH=str(work / "instance"), HIROBA_RATELIMIT_ENABLED="false")
+    started = time.perf_counter()
+    flask(env, "db", "upgrade")
+    flask(env, "demo")
+    write_import(work / "bench.csv")
+    flask(env, "import", str(work / "bench.csv"), "--room", "1")
+    flask(env, "search", "rebuild")
+    small, big = thread_ids(env)
+    built = time.perf_counter() - started
+    print(f"bench site: demo + {POSTS_IN_THREADS + BIG_THREAD:,} imported posts in {built:.0f} s")
+
+    rows: list[tuple[str, str, dict[str, float]]] = []
+    with gunicorn_server(env, args.workers, work / "hiroba.log") as base:
+        cookie = session_cookie(base, "himawari@example.jp", "shimin-2026-demo")
+        pages = [
+            ("thread page (30 posts)", f"/threads/{small}"),
+            ("room page", "/rooms/1"),
+            ("home page", "/"),
+            ("1,000-post thread, first page", f"/threads/{big}"),
+            ("1,000-post thread, last page", f"/threads/{big}?page=34"),
+            ("search 人材育成", "/search?q=%E4%BA%BA%E6%9D%90%E8%82%B2%E6%88%90"),
+            ("/api/v1/posts?per_page=30", "/api/v1/posts?per_page=30"),
+        ]
+        for label, path in pages:
+            rows.append((label, "guest", wrk(base + path, args.seconds)))
+        for label, path in pages[:2]:
+            rows.append((label, "resident", wrk(base + path, args.seconds, cookie)))
+        rss = worker_rss(work / "hiroba.log")
+    bound_log = work / "bound.log"
+    bound = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--chdir",
+            str(ROOT / "bench"),
+            "-w",
+            str(args.workers),
+            "-b",
+            "127.0.0.1:0",
+            "--access-logfile",
+            "-",
+            "bound_app:app",
+        ],
+        env=env,
+        stdout=bound_log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (port := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", bound_log.read_text())):
+            if time.monotonic() > deadline:
+                raise RuntimeError(bound_log.read_text())
+            time.sleep(0.1)
+        bound_result = wrk(f"http://127.0.0.1:{port.group(1)}/", args.seconds)
+    finally:
+        bound.terminate()
+        bound.wait(30)
+
+    print(
+        f"\nwrk -t2 -c16, {args.seconds:.0f} s a row after a 2 s warm-up; gunicorn {args.workers} sync workers; "
+        f"{os.cpu_count()} cores"
+    )
+    print("| page | who | req/s | p50 ms | p99 ms | share of the bound | non-2xx / socket errors |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    b = bound_result
+    print(
+        f"| bare Flask + Jinja, 30 posts, no database (the bound) | — | {b['rps']:,.0f} | {b['p50']:.1f} | "
+        f"{b['p99']:.1f} | 100 % | {b['bad']} / {b['socket']} |"
+    )
+    for label, who, r in rows:
+        print(
+            f"| {label} | {who} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{100 * r['rps'] / b['rps']:.1f} % | {r['bad']} / {r['socket']} |"
+        )
+    print(f"\nworker RSS at the end (MiB): {', '.join(map(str, rss))}")
+    if args.keep:
+        print(f"bench site kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
