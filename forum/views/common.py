@@ -48,6 +48,16 @@ def show_error(form, error: ServiceError) -> None:
         flash(str(error.message), "error")
 
 
+def member_form():
+    """The token form for a signed-in member's buttons; None for a guest, whose page then carries
+    no CSRF token and so writes no session cookie (the same page for every guest)."""
+    from flask_login import current_user
+
+    from forum.forms import ActionForm
+
+    return ActionForm() if current_user.is_authenticated else None
+
+
 def page_arg() -> int:
     return clamp_page(request.args.get("page", 1, type=int))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import ValidationError, validate_csrf
 
-from forum.extensions import db
-from forum.forms import ActionForm
+from forum.extensions import csrf, db
 from forum.i18n import LANG_COOKIE
 from forum.models import User
 from forum.permissions import Permission, require
@@ -32,11 +32,19 @@ def profile(user_id: int):
 
 
 @bp.post("/preferences")
+@csrf.exempt
 @require(Permission.VIEW_PUBLIC)
 def preferences():
-    """Text size, contrast and language: plain form posts, so they work with JavaScript off."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    """Text size, contrast and language: plain form posts, so they work with JavaScript off.
+
+    A guest's choice changes only their own display cookies, so their form carries no CSRF token
+    (a page without one writes no session cookie and can be the same for every guest). A signed-in
+    member's language is also saved on the account: theirs needs the token."""
+    if current_user.is_authenticated:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
     response = redirect(safe_next(request.form.get("next")), code=303)
     max_age = current_app.config["PREFERENCE_COOKIE_MAX_AGE"]
     secure = current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure

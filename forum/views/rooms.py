@@ -14,7 +14,7 @@ from forum.permissions import Permission, Role, ensure, require, role_of
 from forum.services import answer_tables, deadlines, notifications, posts, rooms
 from forum.services.errors import ServiceError
 from forum.ui import safe_next
-from forum.views.common import confirm_page, confirmed, db_id, found, page_arg, show_error
+from forum.views.common import confirm_page, confirmed, db_id, found, member_form, page_arg, show_error
 from forum.views.compose import compose_thread
 
 bp = Blueprint("rooms", __name__, url_prefix="/rooms")
@@ -49,7 +49,7 @@ def show(room_id: int):
         page=page_arg(),
         per_page=current_app.config["THREADS_PER_PAGE"],
         refusal=posts.refusal(current_user, room),
-        action_form=ActionForm(),
+        action_form=member_form(),
         watching=notifications.is_watching(current_user, room=room),
         answer_table=answer_tables.published_table(room),
         deadline=deadlines.of(room),

@@ -15,7 +15,7 @@ from forum.services import notifications, posts
 from forum.services.errors import ServiceError
 from forum.text.markup import render
 from forum.ui import safe_next
-from forum.views.common import db_id, found, page_arg, show_error
+from forum.views.common import db_id, found, member_form, page_arg, show_error
 from forum.views.compose import compose_reply, held_message, take_outcome, to_post
 
 bp = Blueprint("threads", __name__)
@@ -50,7 +50,7 @@ def show(thread_id: int):
         place=place,
         listing=listing,
         reacted=posts.reacted_ids(current_user, listing.posts),
-        action_form=ActionForm(),
+        action_form=member_form(),
         refusal=posts.refusal(current_user, place, thread),
         status_form=status_form,
         can_edit=lambda p: posts.can_edit(current_user, p),

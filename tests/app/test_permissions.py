@@ -175,7 +175,6 @@ FORMS = [
     ("/register", {"handle": "花子", "email": "h@example.jp", "password": "x" * 10, "password2": "x" * 10}),
     ("/login", {"email": "a@example.jp", "password": "whatever1"}),
     ("/password/forgot", {"email": "a@example.jp"}),
-    ("/preferences", {"text_size": "large"}),
     ("/logout", {}),
 ]
 
@@ -187,6 +186,20 @@ def test_post_without_csrf_token_is_rejected(app, client, url, data):
     assert "フォームの有効期限が切れたか" in response.get_data(as_text=True)
     bad = client.post(url, data={**data, "csrf_token": "forged"})
     assert bad.status_code == 400
+
+
+def test_display_settings_need_a_token_only_from_members(app, client):
+    """A guest's text size, colours and language are only their own cookies: the form carries no
+    token and the page writes no session cookie. A member's language is saved on the account,
+    so theirs needs the token."""
+    page = client.get("/")
+    assert "csrf_token" not in page.get_data(as_text=True) and "Set-Cookie" not in page.headers
+    chosen = client.post("/preferences", data={"text_size": "large", "lang": "en", "next": "/"})
+    assert chosen.status_code == 303
+    assert sorted(c.split("=")[0] for c in chosen.headers.getlist("Set-Cookie")) == ["hiroba_lang", "hiroba_text"]
+    member = _client_as(app, Role.RESIDENT)
+    assert member.post("/preferences", data={"lang": "en", "next": "/"}).status_code == 400
+    assert 'name="csrf_token"' in member.get("/").get_data(as_text=True)
 
 
 def test_post_without_csrf_token_is_rejected_for_signed_in_forms(app):
