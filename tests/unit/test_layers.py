@@ -80,6 +80,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "forum.forms",
             "forum.hygiene",
             "forum.i18n",
+            "forum.static_files",
         ),
     ),
 ]
