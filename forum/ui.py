@@ -112,6 +112,25 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+CONDITIONAL_TYPES = frozenset({"text/html", "application/json", "application/atom+xml"})
+
+
+def _conditional(response: Response) -> Response:
+    """A guest's page gets an ETag (a hash of what was sent): a browser that asks again with it is
+    answered 304 with no body. The tag is the content's own, so a changed page is never missed."""
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.direct_passthrough
+        and response.mimetype in CONDITIONAL_TYPES
+        and not (current_user and current_user.is_authenticated)
+    ):
+        response.add_etag()
+        response.headers.setdefault("Cache-Control", "no-cache")  # keep it, but ask each time
+        return response.make_conditional(request)
+    return response
+
+
 def register(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.globals.update(
@@ -137,3 +156,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["markup"] = lambda source: Markup(markup.render(source))  # noqa: S704
     app.jinja_env.filters["excerpt"] = markup.excerpt
     app.after_request(_security_headers)
+    app.after_request(_conditional)
