@@ -19,7 +19,7 @@ from forum.labels import AREA_NAMES
 from forum.models import Area, Board, Post, Room, Thread, public
 from forum.permissions import Permission, require
 from forum.services import rooms
-from forum.text.markup import render, to_plain_text
+from forum.text.markup import to_plain_text
 from forum.views.common import db_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -118,7 +118,7 @@ def _post(post: Post) -> dict:
         "number": post.number,
         "author": post.author_name,
         "body": to_plain_text(post.body),
-        "body_html": render(post.body),
+        "body_html": str(post.html),  # rendered when the post was written
         "created_at": _time(post.created_at),
         "edited_at": _time(post.edited_at),
         "reactions": post.reaction_count,
