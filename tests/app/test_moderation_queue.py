@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Notification, Post, PostState, Room, Thread, User
 from forum.services import posts
 from moderation import appeals, flags, queue, rules_admin
 from moderation.models import Appeal, Flag
-from tests.helpers import add_user, submit
+from tests.helpers import add_user, statements_of_get, submit
 from tests.helpers.rooms import create_city_room, people, relax_rules
 
 HOLD_WORD = "要確認"
@@ -67,31 +67,14 @@ def _fill(app, room_id: int, n: int, residents: list[int], start: int) -> None:
             flags.flag_post(flagger, post, "spam", "", threshold=100)
 
 
-def _statements(app, client, url: str) -> tuple[int, str]:
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        page = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert page.status_code == 200
-    return len(seen), page.get_data(as_text=True)
-
-
 def test_the_queue_page_costs_the_same_for_10_and_50_items(app):
     who, room_id = _room_with_a_hold_rule(app)
     residents = _residents(app, 4)
     _fill(app, room_id, 10, residents, start=0)
-    small, page = _statements(app, who["mod"], "/moderation/")
+    small, page = statements_of_get(app, who["mod"], "/moderation/")
     assert page.count("data-queue-item") == 10 and page.count("テーマに関係があります") == 10
     _fill(app, room_id, 40, residents, start=100)
-    large, page = _statements(app, who["mod"], "/moderation/")
+    large, page = statements_of_get(app, who["mod"], "/moderation/")
     assert page.count("data-queue-item") == 50 and page.count("テーマに関係があります") == 50
     assert page.count('id="f') >= 50  # flagged items
     with app.app_context():

@@ -5,12 +5,12 @@ for a signed-in resident. A page that asks the database once per item fails here
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Board, BoardMember, Post, Room, Thread, User
 from forum.services import posts
-from tests.helpers import add_user
+from tests.helpers import add_user, statements_of_get
 from tests.helpers.rooms import create_city_room, people, relax_rules
 
 
@@ -41,23 +41,6 @@ def _grow(app, room_id: int, board_id: int, threads: int, replies: int, tag: str
         db.session.flush()
         posts.start_thread(people_[0], board, f"{tag} 掲示板の話題", "お知らせです")
         db.session.remove()
-
-
-def _statements(app, client, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, url
-    return len(seen)
 
 
 @pytest.fixture
@@ -93,7 +76,7 @@ def test_main_pages_cost_the_same_with_few_or_many_posts(app, site):
         f"/rooms/{room_id}/feed.atom",
     ]
     readers = {"guest": who["guest"], "resident": who["himawari"]}
-    small = {(name, url): _statements(app, client, url) for name, client in readers.items() for url in pages}
+    small = {(name, url): statements_of_get(app, client, url)[0] for name, client in readers.items() for url in pages}
     _grow(app, room_id, board_id, threads=6, replies=32, tag="b")  # more threads of more than a page each
     with app.app_context():
         thread = db.session.get(Thread, thread_id)
@@ -102,6 +85,6 @@ def test_main_pages_cost_the_same_with_few_or_many_posts(app, site):
         for i in range(40):  # the last page has the same mix as the small thread: replies to #1, several authors
             posts.reply(extra[i % 3], thread, f"c 返信 {i}", reply_to=first if i % 2 else None, accept_rules=True)
         db.session.remove()
-    large = {(name, url): _statements(app, client, url) for name, client in readers.items() for url in pages}
+    large = {(name, url): statements_of_get(app, client, url)[0] for name, client in readers.items() for url in pages}
     grown = {key: (small[key], large[key]) for key in small if large[key] != small[key]}
     assert grown == {}, f"statements per page grew with the site (few posts → many): {grown}"

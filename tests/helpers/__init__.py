@@ -276,3 +276,21 @@ class Mailbox:
         urls = re.findall(r"https?://\S+", body)
         assert len(urls) == 1, body
         return re.sub(r"^https?://[^/]+", "", urls[0])
+
+
+def statements_of_get(app: Flask, client: FlaskClient, url: str) -> tuple[int, str]:
+    """(SQL statements the GET of ``url`` ran, its page); the page must answer 200."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return len(seen), response.get_data(as_text=True)
