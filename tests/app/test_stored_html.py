@@ -18,7 +18,7 @@ BODY = "**大事な点**です。<script>alert(1)</script> 詳しくは https://
 
 def _all_current(app) -> list[tuple[int, bool]]:
     with app.app_context():
-        rows = db.session.scalars(select(Post)).all()
+        rows = db.session.scalars(select(Post).order_by(Post.id)).all()
         return [(p.id, p.html_version == RENDER_VERSION and p.body_html == render(p.body)) for p in rows]
 
 
