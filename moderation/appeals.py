@@ -82,7 +82,3 @@ def decide_appeal(moderator: User, record: Appeal, grant: bool, note: str) -> No
             lambda: _("Your appeal about “%(title)s” was not granted: %(note)s", title=post.thread.title, note=note),
         )
     db.session.commit()
-
-
-def open_appeals() -> list[Appeal]:
-    return list(db.session.scalars(select(Appeal).where(Appeal.decided_at.is_(None)).order_by(Appeal.id)))

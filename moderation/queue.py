@@ -46,15 +46,6 @@ def _with_places(stmt):
     return stmt.options(joinedload(Post.thread), joinedload(Post.author), joinedload(Post.reply_to))
 
 
-def held_posts() -> list[Post]:
-    """Every held post, oldest first."""
-    return list(
-        db.session.scalars(
-            _with_places(select(Post)).where(Post.state == PostState.PENDING.value).order_by(Post.created_at, Post.id)
-        )
-    )
-
-
 def _flagged(limit: int) -> tuple[list[Post], int]:
     first_flag = (
         select(Flag.post_id, func.min(Flag.created_at).label("first"))
@@ -74,11 +65,6 @@ def _flagged(limit: int) -> tuple[list[Post], int]:
         .all()
     )
     return list(posts), total
-
-
-def flagged_posts() -> list[Post]:
-    """Posts with open flags (visible, or hidden by the score), oldest flag first."""
-    return _flagged(limit=10_000)[0]
 
 
 def load_page(moderator: User, page: int = 1) -> QueuePage:
