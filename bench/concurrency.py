@@ -56,8 +56,6 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
 import string
 import subprocess
 import sys
@@ -74,7 +72,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser  # noqa: E402  (a resident's stdlib browser)
+from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser, free_port, stop_gunicorn, wait_ready  # noqa: E402
 
 PASSWORD = "bench-concurrency-2026"  # noqa: S105  (throwaway residents of a temp instance)
 MARKER = "負荷試験"
@@ -275,12 +273,6 @@ def prepare(app, sessions: int, same_thread_only: bool) -> tuple[list[str], list
     return emails, targets
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
     command = [
         sys.executable,
@@ -308,41 +300,6 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> s
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def wait_ready(server: subprocess.Popen, base: str, log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited {server.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(base + "/", timeout=5) as response:  # noqa: S310  (127.0.0.1)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer in {seconds:.0f} s")
-
-
-def stop_gunicorn(server: subprocess.Popen) -> str:
-    """SIGTERM to the master, wait for its graceful stop, then SIGKILL whatever is left of its group."""
-    how = "SIGTERM"
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            how = "SIGKILL (master did not stop in 20 s)"
-    try:
-        os.killpg(server.pid, 0)  # anything left in the group (a worker)?
-    except ProcessLookupError:
-        pass
-    else:
-        os.killpg(server.pid, signal.SIGKILL)
-        how += " + SIGKILL to the process group"
-    if server.poll() is None:
-        server.wait(timeout=10)
-    return how
 
 
 # ---------------------------------------------------------------- checks

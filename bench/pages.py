@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forum.data import corpus_paragraphs  # noqa: E402
-from tests.helpers.live import CSRF_RE, Browser, gunicorn_server  # noqa: E402
+from tests.helpers.live import CSRF_RE, Browser, free_port, gunicorn_server, stop_gunicorn, wait_ready  # noqa: E402
 
 POSTS_IN_THREADS = 10_000
 THREAD_SIZE = 50
@@ -164,36 +164,33 @@ def main() -> int:
             rows.append((label, "resident", wrk(base + path, args.seconds, cookie)))
         rss = worker_rss(work / "hiroba.log")
     bound_log = work / "bound.log"
-    bound = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--chdir",
-            str(ROOT / "bench"),
-            "-w",
-            str(args.workers),
-            "-b",
-            "127.0.0.1:0",
-            "--access-logfile",
-            "-",
-            "bound_app:app",
-        ],
-        env=env,
-        stdout=bound_log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    port = free_port()
+    with bound_log.open("wb") as out:
+        bound = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--chdir",
+                str(ROOT / "bench"),
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "-",
+                "bound_app:app",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 30
-        while not (port := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", bound_log.read_text())):
-            if time.monotonic() > deadline:
-                raise RuntimeError(bound_log.read_text())
-            time.sleep(0.1)
-        bound_result = wrk(f"http://127.0.0.1:{port.group(1)}/", args.seconds)
+        wait_ready(bound, f"http://127.0.0.1:{port}", bound_log)
+        bound_result = wrk(f"http://127.0.0.1:{port}/", args.seconds)
     finally:
-        bound.terminate()
-        bound.wait(30)
+        stop_gunicorn(bound)
 
     print(
         f"\nwrk -t2 -c16, {args.seconds:.0f} s a row after a 2 s warm-up; gunicorn {args.workers} sync workers; "

@@ -52,9 +52,7 @@ def gunicorn_server(env: dict[str, str], workers: int, log: Path) -> Iterator[st
     """The app as production serves it: ``gunicorn -c gunicorn.conf.py wsgi:app`` with ``workers``
     worker processes on a free loopback port. Yields the base URL; stops the master (and so its
     workers) with SIGTERM on the way out."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**env, "HIROBA_BIND": f"127.0.0.1:{port}", "HIROBA_WORKERS": str(workers)}
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -67,23 +65,50 @@ def gunicorn_server(env: dict[str, str], workers: int, log: Path) -> Iterator[st
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited {server.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                if Browser(base).request("/login")[0] < 500:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.1)
+        wait_ready(server, base, log)
         yield base
     finally:
-        server.terminate()
+        stop_gunicorn(server)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for servers that cannot be told port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_ready(server: subprocess.Popen, base: str, log: Path, seconds: float = 60) -> None:
+    """Until the server's home page answers 200; its log's tail when it exits or never answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited {server.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
         try:
-            server.wait(timeout=30)
+            with urllib.request.urlopen(base + "/", timeout=5) as response:  # noqa: S310  (127.0.0.1)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer in {seconds:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> str:
+    """SIGTERM to the master, wait for its graceful stop, then SIGKILL whatever is left of its group."""
+    how = "SIGTERM"
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+            how = "SIGKILL (master did not stop in 20 s)"
+    try:
+        os.killpg(server.pid, 0)  # anything left in the group (a worker)?
+    except ProcessLookupError:
+        pass
+    else:
+        os.killpg(server.pid, signal.SIGKILL)
+        how += " + SIGKILL to the process group"
+    if server.poll() is None:
+        server.wait(timeout=10)
+    return how

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
+from tests.helpers.live import free_port
 
-def free_port() -> int:
-    """A port nobody listens on (aiosmtpd cannot start on port 0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["free_port", "smtp_server"]
 
 
 @contextmanager
