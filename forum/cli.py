@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from forum.config import is_production
 from forum.extensions import db
+from forum.mail import site_links
 from forum.models import Post, Room
 from forum.permissions import ASSIGNABLE_ROLES, Role
 from forum.services import accounts, demo, legacy_import, notifications
@@ -91,7 +92,7 @@ notify_cli = AppGroup("notify", help="Notification e-mails.")
 @notify_cli.command("digest")
 def notify_digest() -> None:
     """Send the daily digest mails (run once a day from cron or a systemd timer)."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):  # links in the mails
+    with site_links():
         queued = notifications.send_digests()
     click.echo(f"digest mails queued: {queued}")
     _send_outbox(due_only=False)
@@ -103,7 +104,7 @@ def notify_deadlines() -> None:
     (run once a day from cron or a systemd timer, like the digest)."""
     from forum.services import deadlines
 
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with site_links():
         sent = deadlines.send_reminders()
     click.echo(f"deadline reminders: {sent}")
     _send_outbox(due_only=False)
@@ -230,11 +231,12 @@ def search_sync() -> None:
     rebuild the index when an upgrade changed its schema."""
     from forum.search import sync
 
-    if sync.backend().outdated():
-        click.echo("the index was built by an older version: rebuilding it")
-        click.echo(f"indexed {sync.rebuild()} posts")
-        return
-    click.echo(f"waiting: {sync.pending()}; applied: {sync.sync()}")
+    waiting = sync.pending()
+    rebuilt, done = sync.catch_up()
+    if rebuilt:
+        click.echo(f"the index was built by an older version: rebuilding it\nindexed {done} posts")
+    else:
+        click.echo(f"waiting: {waiting}; applied: {done}")
 
 
 @search_cli.command("rebuild")

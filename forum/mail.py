@@ -10,15 +10,24 @@ import logging
 import smtplib
 import ssl
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from forum import clock
 
 log = logging.getLogger(__name__)
+
+
+def site_links() -> AbstractContextManager:
+    """Mails written by a command (digest, reminders) link to the site, and there is no request to
+    take its address from: ``BASE_URL`` stands in. Inside a request, the request's own address."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
 class MailError(RuntimeError):

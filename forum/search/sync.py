@@ -175,6 +175,14 @@ def sync() -> int:
     return done
 
 
+def catch_up() -> tuple[bool, int]:
+    """Bring the index up to the database: rebuilt when an upgrade changed its schema, else the
+    outbox applied. Returns (rebuilt, how many posts)."""
+    if backend().outdated():
+        return True, rebuild()
+    return False, sync()
+
+
 def pending() -> int:
     return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
 

@@ -17,6 +17,7 @@ from flask import current_app
 
 from forum import clock
 from forum.extensions import db
+from forum.mail import site_links
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def _mail() -> int:
 def _search() -> int:
     from forum.search import sync
 
-    return sync.rebuild() if sync.backend().outdated() else sync.sync()
+    return sync.catch_up()[1]
 
 
 def _rooms() -> int:
@@ -51,26 +52,18 @@ def _exports() -> int:
     return export_jobs.run_pending()
 
 
-def _with_links(work: Callable[[], int]) -> Callable[[], int]:
-    """Mails written outside a request need the site's address for their links."""
-
-    def run() -> int:
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            return work()
-
-    return run
-
-
 def _digest() -> int:
     from forum.services import notifications
 
-    return notifications.send_digests()
+    with site_links():
+        return notifications.send_digests()
 
 
 def _deadlines() -> int:
     from forum.services import deadlines
 
-    return deadlines.send_reminders()
+    with site_links():
+        return deadlines.send_reminders()
 
 
 #: every round, in this order (exports last: they may take minutes)
@@ -83,8 +76,8 @@ EVERY_ROUND: list[tuple[str, Callable[[], int]]] = [
 ]
 #: once a day, at or after the hour (site time) in the setting named
 DAILY: list[tuple[str, str, Callable[[], int]]] = [
-    ("digest", "WORKER_DIGEST_HOUR", _with_links(_digest)),
-    ("deadlines", "WORKER_DEADLINES_HOUR", _with_links(_deadlines)),
+    ("digest", "WORKER_DIGEST_HOUR", _digest),
+    ("deadlines", "WORKER_DEADLINES_HOUR", _deadlines),
 ]
 
 
