@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    or_,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
@@ -25,6 +26,7 @@ from forum.extensions import db
 from forum.models.counters import increment
 from forum.models.types import UTCDateTime
 from forum.text.markup import RENDER_VERSION, render
+from forum.text.masked import MASK_VERSION, masked_plain_text
 
 
 class ThreadStatus(StrEnum):
@@ -186,20 +188,40 @@ class Reaction(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
+def stored_copies(body: str) -> dict[str, object]:
+    """The body's derived copies as they are stored: masked plain text for exports and rendered
+    HTML for pages, each with the version of the rules that made it."""
+    return {
+        "masked_text": masked_plain_text(body),
+        "masked_version": MASK_VERSION,
+        "body_html": render(body),
+        "html_version": RENDER_VERSION,
+    }
+
+
+def stale_copies():
+    """SQL: posts whose stored copies are missing or older than the rules (after an upgrade)."""
+    return or_(
+        Post.masked_text.is_(None),
+        Post.masked_version.is_distinct_from(MASK_VERSION),
+        Post.body_html.is_(None),
+        Post.html_version.is_distinct_from(RENDER_VERSION),
+    )
+
+
 @event.listens_for(Post, "before_insert")
 @event.listens_for(Post, "before_update")
 def _keep_stored_text(_mapper, _connection, post: Post) -> None:
-    """The body's derived copies (masked plain text for exports, rendered HTML for pages) follow
-    every write of the body, whichever path wrote it."""
-    from forum.text.masked import MASK_VERSION, masked_plain_text
-
-    changed = _body_changed(post)
-    if post.masked_version != MASK_VERSION or post.masked_text is None or changed:
-        post.masked_text = masked_plain_text(post.body or "")
-        post.masked_version = MASK_VERSION
-    if post.html_version != RENDER_VERSION or post.body_html is None or changed:
-        post.body_html = render(post.body or "")
-        post.html_version = RENDER_VERSION
+    """The body's derived copies follow every write of the body, whichever path wrote it."""
+    current = (
+        post.masked_text is not None
+        and post.masked_version == MASK_VERSION
+        and post.body_html is not None
+        and post.html_version == RENDER_VERSION
+    )
+    if not current or _body_changed(post):
+        for column, value in stored_copies(post.body or "").items():
+            setattr(post, column, value)
 
 
 def _body_changed(post: Post) -> bool:

@@ -19,6 +19,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
 from forum.models.counters import increment
+from forum.models.thread import stale_copies, stored_copies
 from forum.models.upsert import insert_or_ignore
 from forum.paging import clamp_page, offset
 from forum.permissions import Permission, can
@@ -391,33 +392,17 @@ def refresh_stored_text(batch: int = 1000, limit: int | None = None) -> int:
     """Store the derived copies (masked export text, rendered HTML) of posts whose copies are
     missing or older than the rules that made them (after an upgrade raised MASK_VERSION or
     RENDER_VERSION), ``batch`` posts a transaction, at most ``limit``. Returns how many."""
-    from forum.text.markup import RENDER_VERSION, render
-    from forum.text.masked import MASK_VERSION, masked_plain_text
-
-    stale = (
-        Post.masked_version.is_(None)
-        | (Post.masked_version != MASK_VERSION)
-        | Post.masked_text.is_(None)
-        | Post.html_version.is_(None)
-        | (Post.html_version != RENDER_VERSION)
-        | Post.body_html.is_(None)
-    )
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
-        rows = db.session.execute(select(Post.id, Post.body).where(stale).order_by(Post.id).limit(size)).all()
+        rows = db.session.execute(select(Post.id, Post.body).where(stale_copies()).order_by(Post.id).limit(size)).all()
         if not rows:
             break
         for post_id, body in rows:
             db.session.execute(
                 update(Post)
                 .where(Post.id == post_id)
-                .values(
-                    masked_text=masked_plain_text(body or ""),
-                    masked_version=MASK_VERSION,
-                    body_html=render(body or ""),
-                    html_version=RENDER_VERSION,
-                )
+                .values(**stored_copies(body or ""))
                 .execution_options(synchronize_session=False)
             )
         db.session.commit()
