@@ -200,21 +200,26 @@ def commit_problems(app: Flask) -> list[str]:
     return problems
 
 
+def token_on(client: FlaskClient, url: str) -> str | None:
+    """The CSRF token a page holds, as a browser would send it; None when it holds none."""
+    match = CSRF_RE.search(client.get(url).get_data(as_text=True))
+    return match.group(1) if match else None
+
+
 def csrf_token(client: FlaskClient, url: str = "/") -> str:
-    """Read the token from a page, as a browser would get it."""
-    page = client.get(url)
-    match = CSRF_RE.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
+    """Read the token from a page that must hold one."""
+    token = token_on(client, url)
+    assert token, f"no CSRF token on {url}"
+    return token
 
 
 def submit(client: FlaskClient, url: str, data: dict | None = None, page: str | None = None, **kwargs):
     """Fill in and send the form at ``url`` (token taken from ``page`` or ``url``, as a browser
     sends what the page holds: a guest's display settings form has none)."""
     data = dict(data or {})
-    match = CSRF_RE.search(client.get(page or url).get_data(as_text=True))
-    if match:
-        data["csrf_token"] = match.group(1)
+    token = token_on(client, page or url)
+    if token:
+        data["csrf_token"] = token
     return client.post(url, data=data, **kwargs)
 
 
