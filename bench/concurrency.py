@@ -72,7 +72,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser, free_port, stop_gunicorn, wait_ready  # noqa: E402
+from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser, flask_cli, free_port, stop_gunicorn, wait_ready  # noqa: E402
 
 PASSWORD = "bench-concurrency-2026"  # noqa: S105  (throwaway residents of a temp instance)
 MARKER = "負荷試験"
@@ -199,20 +199,6 @@ def clean_env(instance: Path, database_url: str | None = None) -> dict[str, str]
     if database_url:
         env["HIROBA_DATABASE_URL"] = database_url
     return env
-
-
-def flask_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "forum", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check and done.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
-    return done
 
 
 def prepare(app, sessions: int, same_thread_only: bool) -> tuple[list[str], list[int]]:

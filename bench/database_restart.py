@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.live import gunicorn_server  # noqa: E402  (the tests' own gunicorn runner)
+from tests.helpers.live import flask_cli, gunicorn_server  # noqa: E402  (the tests' own helpers)
 
 PAGES = ["/", "/rooms/1", "/threads/1", "/api/v1/posts?per_page=10", "/search?q=防災"]
 
@@ -86,13 +86,7 @@ def main() -> int:
             HIROBA_RATELIMIT_API="100000 per minute",
         )
         for command in (["db", "upgrade"], ["demo"], ["search", "rebuild"]):
-            subprocess.run(
-                [sys.executable, "-m", "flask", "--app", "forum", *command],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
+            flask_cli(env, *command)
         log: list[tuple[float, int]] = []
         stop = threading.Event()
         with gunicorn_server(env, args.workers, work / "gunicorn.log") as base:

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forum.data import corpus_paragraphs  # noqa: E402
-from tests.helpers.live import CSRF_RE, Browser, free_port, gunicorn_server, stop_gunicorn, wait_ready  # noqa: E402
+from tests.helpers.live import CSRF_RE, Browser, flask_cli, free_port, gunicorn_server, stop_gunicorn, wait_ready  # noqa: E402
 
 POSTS_IN_THREADS = 10_000
 THREAD_SIZE = 50
@@ -54,15 +54,6 @@ def write_import(path: Path) -> None:
                 reply_to = f"p{n - 1}" if i and i % 5 == 0 else ""
                 at = (start + timedelta(minutes=7 * n)).isoformat()
                 writer.writerow([f"p{n}", thread_id, title, f"住民{n % 40}", at, body, reply_to])
-
-
-def flask(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "forum", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return done.stdout
 
 
 def thread_ids(env: dict[str, str]) -> tuple[int, int]:
@@ -137,11 +128,11 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIROBA_")}
     env.update(HIROBA_INSTANCE_PATH=str(work / "instance"), HIROBA_RATELIMIT_ENABLED="false")
     started = time.perf_counter()
-    flask(env, "db", "upgrade")
-    flask(env, "demo")
+    flask_cli(env, "db", "upgrade")
+    flask_cli(env, "demo")
     write_import(work / "bench.csv")
-    flask(env, "import", str(work / "bench.csv"), "--room", "1")
-    flask(env, "search", "rebuild")
+    flask_cli(env, "import", str(work / "bench.csv"), "--room", "1")
+    flask_cli(env, "search", "rebuild")
     small, big = thread_ids(env)
     built = time.perf_counter() - started
     print(f"bench site: demo + {POSTS_IN_THREADS + BIG_THREAD:,} imported posts in {built:.0f} s")

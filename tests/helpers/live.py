@@ -47,6 +47,22 @@ class Browser:
                 return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
 
 
+def flask_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """``flask --app forum ARGS`` in its own process with ``env``; with ``check`` a failure raises
+    with what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "forum", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
+    return done
+
+
 @contextlib.contextmanager
 def gunicorn_server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
     """The app as production serves it: ``gunicorn -c gunicorn.conf.py wsgi:app`` with ``workers``
