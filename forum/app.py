@@ -66,10 +66,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     import forum.search.sync
     import forum.services.mailing  # noqa: F401  (the mail outbox's hooks)
-    from forum import after_response, static_files
+    from forum import after_response, page_cache, static_files
 
     after_response.init_app(app)
     static_files.init_app(app)
+    page_cache.init_app(app)
 
     _register_blueprints(app)
     errors.register(app)

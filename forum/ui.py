@@ -37,6 +37,12 @@ TEXT_SIZE_COOKIE = "hiroba_text"
 CONTRAST_COOKIE = "hiroba_contrast"
 TEXT_SIZES = {"standard": _l("Standard"), "large": _l("Large"), "xlarge": _l("Extra large")}
 CONTRASTS = {"normal": _l("Normal"), "high": _l("High contrast")}
+# The one table of display settings: form field → (cookie, choices, the first being the default).
+# The page context, the settings form and the guest page cache's key all read it.
+DISPLAY_SETTINGS = {
+    "text_size": (TEXT_SIZE_COOKIE, TEXT_SIZES),
+    "contrast": (CONTRAST_COOKIE, CONTRASTS),
+}
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -47,6 +53,11 @@ CSP = (
 def preference(cookie: str, allowed: dict) -> str:
     value = request.cookies.get(cookie, "")
     return value if value in allowed else next(iter(allowed))
+
+
+def display_choices() -> dict[str, str]:
+    """The visitor's display settings, each a valid choice (an unknown cookie reads as the default)."""
+    return {name: preference(cookie, choices) for name, (cookie, choices) in DISPLAY_SETTINGS.items()}
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
@@ -92,8 +103,7 @@ def _context() -> dict:
         "language_names": LANGUAGE_NAMES,
         "text_sizes": TEXT_SIZES,
         "contrasts": CONTRASTS,
-        "text_size": preference(TEXT_SIZE_COOKIE, TEXT_SIZES),
-        "contrast": preference(CONTRAST_COOKIE, CONTRASTS),
+        **display_choices(),
         "site_name": current_app.config["SITE_NAME"],
         "unread_notifications": notifications.unread_count(current_user),
     }

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forum import clock
+from forum import clock, page_cache
 from forum.extensions import db
 from forum.models import Post, PostState, Room, Thread, User
 from forum.permissions import Role
@@ -232,6 +232,8 @@ def apply_timers(thread: Thread) -> None:
     reading a page never writes; ``flask rooms tick`` stores it with its audit entry."""
     now = clock.now()
     locked = thread.locked
+    page_cache.expires_by(thread.lock_at)
+    page_cache.expires_by(thread.unlock_at)
     if thread.lock_at is not None and thread.lock_at <= now:
         locked = True
     if thread.unlock_at is not None and thread.unlock_at <= now:

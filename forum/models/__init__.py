@@ -8,6 +8,7 @@ from forum.models.letter import Letter, LetterStatus
 from forum.models.mail_outbox import MailOutbox
 from forum.models.notification import Notification, NotifyMode, Watch
 from forum.models.opinion import STANDARD_TAGS, OpinionTag
+from forum.models.page_version import PageVersion
 from forum.models.room import Area, DepartmentAnswer, Room, RoomReport, RoomState, RulesAcceptance
 from forum.models.search_outbox import SearchOutbox
 from forum.models.thread import HiddenBy, Post, PostRevision, PostState, Reaction, Thread, ThreadStatus
@@ -33,6 +34,7 @@ __all__ = [
     "Notification",
     "NotifyMode",
     "OpinionTag",
+    "PageVersion",
     "Post",
     "PostRevision",
     "PostState",

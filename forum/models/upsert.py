@@ -13,10 +13,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from forum.extensions import db
 
 
-def insert_or_ignore(model: type, **values: Any) -> bool:
-    """Insert ``values`` into ``model``'s table; False when a unique constraint says it exists."""
+def insert_or_ignore(model: type, page_scopes: list | None = None, **values: Any) -> bool:
+    """Insert ``values`` into ``model``'s table; False when a unique constraint says it exists.
+    ``page_scopes``: the pages the row shows on (``forum.models.page_version``)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = model.__table__  # a plain table insert: the ORM's bulk path hides the row count
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    if page_scopes is not None:
+        statement = statement.execution_options(page_scopes=page_scopes)
     return db.session.execute(statement).first() is not None

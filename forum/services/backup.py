@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import tarfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from sqlalchemy import Connection, func, insert, select, text
 
 from forum import clock
 from forum.extensions import db
+from forum.models import page_version
 from forum.services.errors import ServiceError
 
 FORMAT = 1
@@ -191,6 +193,9 @@ def restore(path: Path) -> Manifest:
             if connection.dialect.name == "postgresql":
                 _advance_sequences(connection)
         upgrade()
+        # a shared page cache may still hold pages of the database this one replaces: jump ahead
+        page_version.bump(db.session, [page_version.SITE], by=int(time.time()))
+        db.session.commit()
         for name in KEY_FILES:
             member = f"keys/{name}"
             if member in manifest.files:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forum import clock
+from forum import clock, page_cache
 from forum.dates import format_jp_date
 from forum.extensions import db
 from forum.models import Room, RoomReport, RoomState
@@ -38,7 +38,9 @@ class Deadline:
         """Whole days until the due time (0 on the day, negative when overdue); None when answered."""
         if self.answered_at is not None or self.due_at is None:
             return None
-        return math.ceil((self.due_at - clock.now()).total_seconds() / 86400)
+        days = math.ceil((self.due_at - clock.now()).total_seconds() / 86400)
+        page_cache.expires_by(self.due_at - timedelta(days=days - 1))  # the count changes then
+        return days
 
     @property
     def overdue(self) -> bool:

@@ -289,18 +289,21 @@ def toggle_reaction(user: User, post: Post) -> bool:
         raise ServiceError(silenced, status=403)
     if not post.is_public:
         raise ServiceError(_l("This post is not visible."), status=404)
-    added = insert_or_ignore(Reaction, post_id=post.id, user_id=user.id)
+    pages = [("post", post.id)]
+    added = insert_or_ignore(Reaction, page_scopes=pages, post_id=post.id, user_id=user.id)
     change = 1
     if not added:  # it was on (perhaps from another tab a moment ago): take it off
         change = -db.session.execute(
-            delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+            delete(Reaction)
+            .where(Reaction.post_id == post.id, Reaction.user_id == user.id)
+            .execution_options(page_scopes=pages)
         ).rowcount
     if change:  # by the rows this transaction changed: a recount would miss a concurrent one
         db.session.execute(
             update(Post)
             .where(Post.id == post.id)
             .values(reaction_count=Post.reaction_count + change)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, page_scopes=pages)
         )
     db.session.commit()
     return added

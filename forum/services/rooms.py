@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forum import clock
+from forum import clock, page_cache
 from forum.extensions import db
 from forum.models import (
     Area,
@@ -134,6 +134,9 @@ def refresh_state(room: Room) -> None:
     writes; ``flask rooms tick`` (cron) stores it, and posting checks the period itself."""
     if room.state == RoomState.OPEN and clock.now() >= room.closes_at:
         set_committed_value(room, "state", RoomState.CLOSED.value)
+    if room.state == RoomState.OPEN:  # a cached page showing it changes when the period starts or ends
+        page_cache.expires_by(room.opens_at)
+        page_cache.expires_by(room.closes_at)
 
 
 def close_expired() -> int:

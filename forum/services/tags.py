@@ -58,9 +58,14 @@ def set_tags(user, post: Post, labels: list[str]) -> list[str]:
     wanted = sorted({clean_line(label)[:TAG_MAX_LENGTH] for label in labels if clean_line(label)})
     if len(wanted) > 10:
         raise ServiceError(_l("An opinion can have at most 10 tags."), field="tag")
-    db.session.execute(delete(OpinionTag).where(OpinionTag.post_id == post.id, OpinionTag.label.not_in(wanted)))
+    pages = [("post", post.id)]
+    db.session.execute(
+        delete(OpinionTag)
+        .where(OpinionTag.post_id == post.id, OpinionTag.label.not_in(wanted))
+        .execution_options(page_scopes=pages)
+    )
     for label in wanted:  # a coordinator and a moderator tagging at once keep one row per label
-        insert_or_ignore(OpinionTag, post_id=post.id, label=label, created_by=user.id)
+        insert_or_ignore(OpinionTag, page_scopes=pages, post_id=post.id, label=label, created_by=user.id)
     audit(user, "opinion.tag", post, details={"tags": wanted})
     db.session.commit()
     return wanted

@@ -20,6 +20,7 @@ from forum.models import Area, Board, Post, Room, Thread, public
 from forum.permissions import Permission, require
 from forum.services import rooms
 from forum.text.markup import to_plain_text
+from forum.views import guest_cache
 from forum.views.common import db_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -134,6 +135,7 @@ def _posts_stmt(stmt: Select) -> Select:
 
 @bp.get("/areas")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def areas():
     public_ids = public.public_rooms().with_only_columns(Room.id)
     counts = dict(
@@ -153,6 +155,7 @@ def areas():
 
 @bp.get("/rooms")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def room_list():
     stmt = (
         public.public_rooms()
@@ -170,6 +173,7 @@ def room_list():
 
 @bp.get("/rooms/<int:room_id>/threads")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.room)
 def room_threads(room_id: int):
     room = db.session.scalar(public.public_rooms().where(Room.id == room_id)) or abort(404)
     stmt = (
@@ -183,12 +187,14 @@ def room_threads(room_id: int):
 
 @bp.get("/boards")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def board_list():
     return _envelope(public.public_boards().order_by(Board.id), _board)
 
 
 @bp.get("/boards/<int:board_id>/threads")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.board)
 def board_threads(board_id: int):
     board = db.session.scalar(public.public_boards().where(Board.id == board_id)) or abort(404)
     stmt = (
@@ -202,6 +208,7 @@ def board_threads(board_id: int):
 
 @bp.get("/threads/<int:thread_id>/posts")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.thread)
 def thread_posts(thread_id: int):
     thread = db.session.scalar(public.public_threads().where(Thread.id == thread_id)) or abort(404)
     stmt = _posts_stmt(public.public_posts().where(Post.thread_id == thread.id))
@@ -210,6 +217,7 @@ def thread_posts(thread_id: int):
 
 @bp.get("/posts")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def post_list():
     stmt = public.public_posts()
     room_id = request.args.get("room_id")
@@ -228,6 +236,7 @@ def bad_parameter(error: BadParameter):
 
 @bp.get("/search")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def search_posts():
     """The search page as JSON: post items (with ``snippet_html``) in the usual envelope."""
     from flask_login import current_user

@@ -13,6 +13,7 @@ from forum.models import Board, BoardKind, User
 from forum.permissions import Permission, can, ensure, require
 from forum.services import accounts, boards, posts
 from forum.services.errors import ServiceError
+from forum.views import guest_cache
 from forum.views.common import found, page_arg, show_error
 from forum.views.compose import compose_thread
 
@@ -28,12 +29,14 @@ def _board(board_id: int) -> Board:
 
 @bp.get("/")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def index():
     return render_template("boards/index.html", boards=boards.visible_boards(current_user))
 
 
 @bp.get("/<int:board_id>")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.board)
 def show(board_id: int):
     board = _board(board_id)
     threads, total = posts.threads_of(board, page_arg())

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from forum.extensions import db
 from forum.models import Board, DepartmentAnswer, Post, Room, RoomState, Thread, public
 from forum.permissions import Permission, require
+from forum.views import guest_cache
 from forum.views.common import found
 
 bp = Blueprint("feeds", __name__)
@@ -46,6 +47,7 @@ def _post_entries(stmt) -> list[dict]:
 
 @bp.get("/rooms/<int:room_id>/feed.atom")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.room)
 def room_feed(room_id: int):
     room = found(db.session.scalar(public.public_rooms().where(Room.id == room_id)))
     entries = _post_entries(public.public_posts().where(Thread.room_id == room.id))
@@ -59,6 +61,7 @@ def room_feed(room_id: int):
 
 @bp.get("/boards/<int:board_id>/feed.atom")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.board)
 def board_feed(board_id: int):
     board = db.session.scalar(public.public_boards().where(Board.id == board_id)) or abort(404)
     entries = _post_entries(public.public_posts().where(Thread.board_id == board.id))
@@ -72,6 +75,7 @@ def board_feed(board_id: int):
 
 @bp.get("/answers.atom")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def answers_feed():
     answers = db.session.scalars(
         select(DepartmentAnswer)

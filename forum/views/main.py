@@ -11,13 +11,15 @@ from forum.i18n import LANG_COOKIE
 from forum.models import User
 from forum.permissions import Permission, require
 from forum.services import accounts, posts, rooms
-from forum.ui import CONTRAST_COOKIE, CONTRASTS, TEXT_SIZE_COOKIE, TEXT_SIZES, safe_next
+from forum.ui import DISPLAY_SETTINGS, safe_next
+from forum.views import guest_cache
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def home():
     return render_template("home.html", listing=rooms.home_listing())
 
@@ -48,11 +50,8 @@ def preferences():
     response = redirect(safe_next(request.form.get("next")), code=303)
     max_age = current_app.config["PREFERENCE_COOKIE_MAX_AGE"]
     secure = current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure
-    chosen = {
-        TEXT_SIZE_COOKIE: (request.form.get("text_size"), TEXT_SIZES),
-        CONTRAST_COOKIE: (request.form.get("contrast"), CONTRASTS),
-        LANG_COOKIE: (request.form.get("lang"), dict.fromkeys(current_app.config["LANGUAGES"])),
-    }
+    chosen = {cookie: (request.form.get(name), choices) for name, (cookie, choices) in DISPLAY_SETTINGS.items()}
+    chosen[LANG_COOKIE] = (request.form.get("lang"), dict.fromkeys(current_app.config["LANGUAGES"]))
     for cookie, (value, allowed) in chosen.items():
         if value is None:
             continue

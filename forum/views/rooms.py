@@ -14,6 +14,7 @@ from forum.permissions import Permission, Role, ensure, require, role_of
 from forum.services import answer_tables, deadlines, notifications, posts, rooms
 from forum.services.errors import ServiceError
 from forum.ui import safe_next
+from forum.views import guest_cache
 from forum.views.common import confirm_page, confirmed, db_id, found, member_form, page_arg, show_error
 from forum.views.compose import compose_thread
 
@@ -29,6 +30,7 @@ def _room(room_id: int) -> Room:
 
 @bp.get("/")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def index():
     area = request.args.get("area")
     area = area if area in {a.value for a in Area} else None
@@ -38,6 +40,7 @@ def index():
 
 @bp.get("/<int:room_id>")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.room)
 def show(room_id: int):
     room = _room(room_id)
     threads, total = posts.threads_of(room, page_arg())

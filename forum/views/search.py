@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from forum.permissions import Permission, require
 from forum.services import search
+from forum.views import guest_cache
 from forum.views.common import db_id, page_arg
 
 bp = Blueprint("search", __name__)
@@ -29,6 +30,7 @@ def search_args() -> dict:
 
 @bp.get("/search")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.everything)
 def index():
     text = (request.args.get("q") or "").strip()[:200]
     results = search.run(current_user, text, **search_args()) if text else None

@@ -15,6 +15,7 @@ from forum.services import notifications, posts
 from forum.services.errors import ServiceError
 from forum.text.markup import render
 from forum.ui import safe_next
+from forum.views import guest_cache
 from forum.views.common import db_id, found, member_form, page_arg, show_error
 from forum.views.compose import compose_reply, held_message, take_outcome, to_post
 
@@ -36,6 +37,7 @@ def _post(post_id: int) -> Post:
 
 @bp.get("/threads/<int:thread_id>")
 @require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.thread)
 def show(thread_id: int):
     thread = _thread(thread_id)
     place = posts.place_of(thread)

@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "forum.mail",
             "forum.labels",
             "forum.after_response",
+            "forum.page_cache",
             "forum.models",
             "forum.search",
             "forum.exports",
