@@ -29,11 +29,11 @@ proc_name = "hiroba"
 
 def on_starting(server) -> None:
     """Say it at start when several workers would each count the rate limits alone."""
-    from forum import create_app
+    from forum.config import settings
 
-    app = create_app()
-    storage = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
-    if server.cfg.workers > 1 and app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory"):
+    config = settings()  # not the app: what the master imports, every forked worker carries
+    storage = str(config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if server.cfg.workers > 1 and config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory"):
         server.log.warning(
             "Hiroba: %d workers share no rate-limit counts (RATELIMIT_STORAGE_URI=%s): each counts alone, so "
             "a limit of 10 lets up to %d through. Set HIROBA_RATELIMIT_STORAGE_URI=redis://… "

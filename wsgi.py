@@ -9,6 +9,6 @@ answers 503 until it is back (a worker that refused to start would stop all of g
 from forum import create_app
 from forum.app import database_problem
 
-app = create_app()
+app = create_app(commands=False)  # a web worker needs no commands (nor Alembic)
 if problem := database_problem(app):
     app.logger.error("Hiroba: the database cannot be reached (%s); pages answer 503 until it is back", problem)

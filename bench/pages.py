@@ -9,8 +9,11 @@ It builds a bench site through the app's own import: the demo content, then 10,0
 the site with gunicorn (``gunicorn.conf.py``, 4 workers) and, in the same run, the bound
 (``bench/bound_app.py``: bare Flask + Jinja, no database, 30 posts of the same text) with 4
 workers too. Each page is driven with wrk (2 threads, 16 connections, a 2 s warm-up, then
-``--seconds``). It prints one table: req/s, p50 and p99, the share of the bound, non-2xx answers,
-and each worker's memory at the end.
+``--seconds``), as a guest and as a signed-in resident, with the guest page cache off and on. Then a
+mixed run (``bench/mixed.lua``, ``--mixed-seconds``, cache on): 70 % guest reads, 20 % signed-in
+reads, 10 % replies by 8 residents, reporting the cache hit ratio, the replies published, stored
+and lost, and each worker's memory at the end. It prints one table: req/s, p50 and p99, the share
+of the bound, non-2xx answers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -114,9 +118,80 @@ def worker_rss(log: Path) -> list[int]:
     return sizes
 
 
+def mixed_run(base: str, env: dict[str, str], work: Path, log: Path, seconds: float, small: int) -> dict:
+    """70 % guest reads, 20 % signed-in reads, 10 % replies (``bench/mixed.lua``), for ``seconds``.
+    The replies are counted where they end: the server's access log (303 = published) and the
+    database (each reply's unique marker, stored once)."""
+    from bench.concurrency import MARKER, log_in, prepare
+
+    for key in [k for k in os.environ if k.startswith("HIROBA_")]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith("HIROBA_")})
+    from forum import create_app
+
+    app = create_app()
+    emails, targets = prepare(app, 8, False)
+    residents = []
+    for email in emails:
+        browser = log_in(base, email)
+        token = CSRF_RE.search(browser.request(f"/threads/{targets[0]}")[2]).group(1)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar if c.name.startswith("hiroba"))
+        residents.append((cookie, token))
+    reads = ["/", "/rooms/1", *(f"/threads/{t}" for t in sorted(set(targets)))]
+    reads += [f"/threads/{small + i}" for i in range(40)]  # imported 50-post threads
+    marker = urllib.parse.quote(MARKER + "混合")
+    config = work / "mixed-config.lua"
+    config.write_text(
+        "read_paths = {" + ",".join(f'"{p}"' for p in reads) + "}\n"
+        "residents = {" + ",".join(f'{{cookie="{c}", token="{t}"}}' for c, t in residents) + "}\n"
+        "reply_threads = {" + ",".join(str(t) for t in sorted(set(targets))) + "}\n"
+        f'marker = "{marker}"\n',
+        encoding="utf-8",
+    )
+    log_start = log.stat().st_size
+    command = ["wrk", "-t2", "-c16", "--latency", "-s", str(ROOT / "bench" / "mixed.lua"), f"-d{seconds:.0f}s"]
+    out = subprocess.run([*command, base, "--", str(config)], capture_output=True, text=True, check=True).stdout
+    time.sleep(1)  # the last answers reach the log
+    counts = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", re.search(r"^MIXED .*$", out, re.M).group(0)))
+    with log.open("rb") as fh:
+        fh.seek(log_start)
+        lines = fh.read().decode("utf-8", "replace").splitlines()
+    answered = (re.search(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) ', line) for line in lines)
+    statuses = [m.groups() for m in answered if m]
+    reply_statuses = [int(s) for method, path, s in statuses if method == "POST" and path.endswith("/reply")]
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import Post
+
+    with app.app_context():
+        stored_rows = db.session.execute(
+            select(Post.body, func.count()).where(Post.body.like(MARKER + "混合-%")).group_by(Post.body)
+        ).all()
+        db.session.remove()
+        db.engine.dispose()
+    return {
+        **counts,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": len(statuses),
+        "server_5xx": sum(1 for *_x, s in statuses if s.startswith("5")),
+        "published": reply_statuses.count(303),
+        "refused": sum(1 for s in reply_statuses if s != 303),
+        "stored": sum(n for _body, n in stored_rows),
+        "stored_twice": sum(1 for _body, n in stored_rows if n > 1),
+    }
+
+
+def page_rows(base: str, seconds: float, cookie: str, pages: list[tuple[str, str]], cache: str) -> list:
+    rows = [(label, "guest", cache, wrk(base + path, seconds)) for label, path in pages]
+    rows += [(label, "resident", cache, wrk(base + path, seconds, cookie)) for label, path in pages[:2]]
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--mixed-seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the bench site's folder")
     args = parser.parse_args()
@@ -137,23 +212,25 @@ def main() -> int:
     built = time.perf_counter() - started
     print(f"bench site: demo + {POSTS_IN_THREADS + BIG_THREAD:,} imported posts in {built:.0f} s")
 
-    rows: list[tuple[str, str, dict[str, float]]] = []
-    with gunicorn_server(env, args.workers, work / "hiroba.log") as base:
+    pages = [
+        ("thread page (30 posts)", f"/threads/{small}"),
+        ("room page", "/rooms/1"),
+        ("home page", "/"),
+        ("1,000-post thread, first page", f"/threads/{big}"),
+        ("1,000-post thread, last page", f"/threads/{big}?page=34"),
+        ("search 人材育成", "/search?q=%E4%BA%BA%E6%9D%90%E8%82%B2%E6%88%90"),
+        ("/api/v1/posts?per_page=30", "/api/v1/posts?per_page=30"),
+    ]
+    rows: list[tuple[str, str, str, dict[str, float]]] = []
+    off = {**env, "HIROBA_PAGE_CACHE_STORAGE_URI": ""}
+    with gunicorn_server(off, args.workers, work / "off.log") as base:
         cookie = session_cookie(base, "himawari@example.jp", "shimin-2026-demo")
-        pages = [
-            ("thread page (30 posts)", f"/threads/{small}"),
-            ("room page", "/rooms/1"),
-            ("home page", "/"),
-            ("1,000-post thread, first page", f"/threads/{big}"),
-            ("1,000-post thread, last page", f"/threads/{big}?page=34"),
-            ("search 人材育成", "/search?q=%E4%BA%BA%E6%9D%90%E8%82%B2%E6%88%90"),
-            ("/api/v1/posts?per_page=30", "/api/v1/posts?per_page=30"),
-        ]
-        for label, path in pages:
-            rows.append((label, "guest", wrk(base + path, args.seconds)))
-        for label, path in pages[:2]:
-            rows.append((label, "resident", wrk(base + path, args.seconds, cookie)))
-        rss = worker_rss(work / "hiroba.log")
+        rows += page_rows(base, args.seconds, cookie, pages, "off")
+    log = work / "on.log"
+    with gunicorn_server(env, args.workers, log) as base:
+        rows += page_rows(base, args.seconds, cookie, pages, "on")
+        mixed = mixed_run(base, env, work, log, args.mixed_seconds, small)
+        rss = worker_rss(log)
     bound_log = work / "bound.log"
     port = free_port()
     with bound_log.open("wb") as out:
@@ -187,19 +264,29 @@ def main() -> int:
         f"\nwrk -t2 -c16, {args.seconds:.0f} s a row after a 2 s warm-up; gunicorn {args.workers} sync workers; "
         f"{os.cpu_count()} cores"
     )
-    print("| page | who | req/s | p50 ms | p99 ms | share of the bound | non-2xx / socket errors |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| page | who | page cache | req/s | p50 ms | p99 ms | share of the bound | non-2xx / socket errors |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     b = bound_result
     print(
-        f"| bare Flask + Jinja, 30 posts, no database (the bound) | — | {b['rps']:,.0f} | {b['p50']:.1f} | "
+        f"| bare Flask + Jinja, 30 posts, no database (the bound) | — | — | {b['rps']:,.0f} | {b['p50']:.1f} | "
         f"{b['p99']:.1f} | 100 % | {b['bad']} / {b['socket']} |"
     )
-    for label, who, r in rows:
+    for label, who, cache, r in rows:
         print(
-            f"| {label} | {who} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"| {label} | {who} | {cache} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
             f"{100 * r['rps'] / b['rps']:.1f} % | {r['bad']} / {r['socket']} |"
         )
-    print(f"\nworker RSS at the end (MiB): {', '.join(map(str, rss))}")
+    m = mixed
+    guest_answers = m["hits"] + m["misses"]
+    print(
+        f"\nmixed run, {args.mixed_seconds:.0f} s, page cache on (70 % guest reads, 20 % signed-in reads, 10 % replies "
+        f"by 8 residents): {m['requests']:,} requests ({m['rps']:,.0f} req/s), {m['server_5xx']} answered 5xx; "
+        f"guest cache hits {m['hits']:,} of {guest_answers:,} ({100 * m['hits'] / max(guest_answers, 1):.1f} %); "
+        f"replies: {m['published']:,} published ({m['published'] / args.mixed_seconds:.1f}/s), "
+        f"{m['refused']} refused, {m['stored']:,} stored, {m['published'] - m['stored']} lost, "
+        f"{m['stored_twice']} stored twice"
+    )
+    print(f"worker RSS at the end of the mixed run (MiB): {', '.join(map(str, rss))}")
     if args.keep:
         print(f"bench site kept in {work}")
     else:

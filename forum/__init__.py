@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the app. ``config`` overrides every other source (tests use it)."""
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None, commands: bool = True) -> Flask:
+    """Build the app. ``config`` overrides every other source (tests use it); ``commands=False``
+    is the web server's app, without the ``flask`` commands (``wsgi.py``)."""
     from forum.app import create_app as build
 
-    return build(config, instance_path)
+    return build(config, instance_path, commands)

@@ -25,11 +25,12 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
 
-def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the app. ``config`` overrides every other source (tests use it)."""
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None, commands: bool = True) -> Flask:
+    """Build the app. ``config`` overrides every other source (tests use it). ``commands=False``
+    (``wsgi.py``) leaves out the ``flask`` commands and the migrations: a web worker stays small."""
     from forum import cli, errors, hygiene, i18n, ui
     from forum import config as settings
-    from forum.extensions import babel, csrf, db, limiter, login, migrate
+    from forum.extensions import babel, csrf, db, init_migrations, limiter, login
     from forum.services.accounts import load_session_user
     from forum.views.common import BoundedIntConverter
 
@@ -50,7 +51,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     db.init_app(app)
     app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's own (reverse order)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if commands:
+        init_migrations(app, str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(
@@ -78,7 +80,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from forum.dates import filters as date_filters
 
     app.jinja_env.filters.update(date_filters())
-    cli.register(app)
+    if commands:
+        cli.register(app)
     return app
 
 

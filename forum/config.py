@@ -135,6 +135,20 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     _finish(app)
 
 
+def settings(instance_path: str | None = None) -> dict[str, Any]:
+    """The settings as the app would read them, without building the app (gunicorn's master
+    checks them before it forks workers, and stays small)."""
+    from forum import ROOT
+
+    probe = Flask(
+        "hiroba-settings",
+        instance_path=instance_path or os.environ.get("HIROBA_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    load(probe)
+    return dict(probe.config)
+
+
 def is_production(app: Flask) -> bool:
     return app.config["MODE"] == "production"
 

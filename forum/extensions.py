@@ -7,7 +7,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -40,11 +39,18 @@ class _LoginManager(LoginManager):
 
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login = _LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def init_migrations(app, directory: str) -> None:
+    """Flask-Migrate for the ``flask db`` commands. Imported here and only for the commands: it
+    brings Alembic (and Mako, Pygments), which a web worker never uses."""
+    from flask_migrate import Migrate
+
+    Migrate(render_as_batch=True, compare_type=True).init_app(app, db, directory=directory)
 
 
 @event.listens_for(Engine, "connect")

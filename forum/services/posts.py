@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import clock
 from forum.extensions import db
@@ -355,6 +356,8 @@ def posts_page(thread: Thread, page: int = 1, order: str = "oldest") -> PostPage
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    for post in posts:  # each post's thread is this one: no lookup per post
+        set_committed_value(post, "thread", thread)
     return PostPage(list(posts), page, pages, total, order)
 
 
