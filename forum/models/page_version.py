@@ -1,5 +1,6 @@
-"""Page versions: a number per thread, room and board (and one for the site) that every write
-changing what a guest sees moves, in the same transaction as the write.
+"""Page versions: a number per thread, per room and board (the place, and apart from it its list
+of threads) and one for the site, that every write changing what a guest sees moves, in the same
+transaction as the write.
 
 A cached guest page is filed under the versions it was built from, so a page built before a
 write can never be found again after it: nothing is "invalidated", the key simply changes.
@@ -24,7 +25,11 @@ from forum.extensions import db
 
 Scope = tuple[str, int]
 SITE: Scope = ("site", 0)
-CONTAINERS = ("site", "room", "board")
+# "room" and "board" are the place itself (its title, state, rules, answers): the pages of its
+# threads show it. "rlist" and "blist" are its list of threads (titles, counts, last posts): only the
+# place's own page shows it, so a reply does not make every other thread of the room new.
+PLACE_KINDS = ("site", "room", "board", "rlist", "blist")
+LISTS = {"room": "rlist", "board": "blist"}
 
 PRIVATE_TABLES = frozenset(
     {
@@ -62,8 +67,8 @@ PENDING = "page_scopes"  # session.info key: {kind: ids} written in the open tra
 LOOKUPS = (
     ("post", "post", "thread_id", "thread"),
     ("answer_table", "answer_table", "room_id", "room"),
-    ("thread", "thread", "room_id", "room"),
-    ("thread", "thread", "board_id", "board"),
+    ("thread", "thread", "room_id", "rlist"),
+    ("thread", "thread", "board_id", "blist"),
 )
 
 
@@ -93,7 +98,8 @@ def of_scopes(scopes: Iterable[Scope]) -> str:
 
 
 def of_thread(thread_id: int) -> str:
-    """The thread's versions with those of its room or board, in one query: the thread is not
+    """The thread's versions with those of its room or board (the place, not its list of threads:
+    a reply elsewhere in the room leaves this page as it is), in one query: the thread is not
     loaded first, and a thread moved to another room reads the new room's version."""
     from forum.models.thread import Thread
 
@@ -115,10 +121,11 @@ def of_thread(thread_id: int) -> str:
 
 def of_everything() -> str:
     """One number that moves with every write a guest could see anywhere: every write moves its
-    room, board or the site, and versions only grow, so their sum (with the row count) does."""
+    place, its place's list or the site, and versions only grow, so their sum (with the row
+    count) does."""
     table = PageVersion.__table__
     total, count = db.session.execute(
-        select(func.coalesce(func.sum(table.c.version), 0), func.count()).where(table.c.kind.in_(CONTAINERS))
+        select(func.coalesce(func.sum(table.c.version), 0), func.count()).where(table.c.kind.in_(PLACE_KINDS))
     ).one()
     return f"all={total}.{count}"
 
@@ -146,8 +153,8 @@ def _note_object(session: Session, obj: object) -> None:
         return
     if table == "thread":
         changed(session, ("thread", obj.id))
-        changed(session, *(("room", r) for r in _values(obj, "room_id")))
-        changed(session, *(("board", b) for b in _values(obj, "board_id")))
+        changed(session, *(("rlist", r) for r in _values(obj, "room_id")))
+        changed(session, *(("blist", b) for b in _values(obj, "board_id")))
     elif table == "post":
         changed(session, *(("thread", t) for t in _values(obj, "thread_id")))
     elif table in ("reaction", "opinion_tag", "post_revision"):

@@ -3,7 +3,7 @@ and exports), so that a hidden, withdrawn or staff-only post can never leak thro
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from forum.models import Board, BoardKind, Post, PostState, Room, RoomState, Thread
 
@@ -28,6 +28,20 @@ def public_posts() -> Select:
         .where(Post.state == PostState.PUBLISHED.value, public_place())
         .order_by(Post.created_at, Post.id)
     )
+
+
+def public_post_total(room_id: int | None = None) -> Select:
+    """How many posts ``public_posts()`` holds (in one room), from the threads' public counts: a
+    sum over threads instead of a count over every post, the same number (the counts move with
+    every post's state, in its transaction)."""
+    stmt = (
+        select(func.coalesce(func.sum(Thread.public_post_count), 0))
+        .select_from(Thread)
+        .outerjoin(Room, Thread.room_id == Room.id)
+        .outerjoin(Board, Thread.board_id == Board.id)
+        .where(public_place())
+    )
+    return stmt if room_id is None else stmt.where(Thread.room_id == room_id)
 
 
 def public_threads() -> Select:

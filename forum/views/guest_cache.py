@@ -74,11 +74,11 @@ def everything(**_kwargs) -> str:
 
 
 def room(room_id: int, **_kwargs) -> str:
-    return page_version.of_scopes([("room", room_id)])
+    return page_version.of_scopes([("room", room_id), ("rlist", room_id)])
 
 
 def board(board_id: int, **_kwargs) -> str:
-    return page_version.of_scopes([("board", board_id)])
+    return page_version.of_scopes([("board", board_id), ("blist", board_id)])
 
 
 def thread(thread_id: int, **_kwargs) -> str:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Post, PostState, Thread
+from forum.models import Post, PostState, Thread, public
 from tests.helpers import submit
 from tests.helpers.rooms import create_city_room, last_thread, people, posts_of, reply, start_thread
 
@@ -57,6 +57,10 @@ def test_envelope_paging_and_public_content_only(app):
     text = json.dumps(api(guest, "/api/v1/posts?per_page=100"), ensure_ascii=False)
     assert "@example.jp" not in text  # never an e-mail address
     assert api(guest, f"/api/v1/threads/{thread.id}/posts")["total"] == 4
+    assert api(guest, f"/api/v1/posts?room_id={room}")["total"] == 4
+    with app.app_context():  # the totals come from the threads' counts: the same as counting posts
+        counted = db.session.scalar(select(func.count()).select_from(public.public_posts().subquery()))
+        assert db.session.scalar(public.public_post_total()) == counted == 4
     assert api(guest, f"/api/v1/rooms/{room}/threads")["items"][0]["posts"] == 4
     rooms = api(guest, "/api/v1/rooms")
     assert rooms["items"][0]["department"] == "企画政策課" and rooms["items"][0]["state"] == "open"

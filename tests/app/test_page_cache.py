@@ -251,3 +251,20 @@ def test_workers_share_pages_through_redis_and_never_serve_a_stale_one(tmp_path)
         assert first.test_client().get(url_path).headers["X-Page-Cache"] == "hit"
         release(first)
         release(second)
+
+
+def test_a_reply_leaves_the_other_threads_of_the_room_cached(app, site):
+    """A thread page shows its room (title, state) but not the room's other threads: a reply in one
+    thread renews that thread, the room's list and the site-wide lists, and nothing else."""
+    who, room, thread = site
+    start_thread(who["keyaki"], room, title="公園の遊具", body="遊具を増やしてほしいです")
+    other = last_thread(app).id
+    guest = who["guest"]
+    for url in (f"/threads/{thread}", f"/threads/{other}", f"/rooms/{room}", "/"):
+        _twice(guest, url)
+    reply(who["keyaki"], thread, "もう一つの意見です")
+    assert guest.get(f"/threads/{other}").headers["X-Page-Cache"] == "hit"
+    for url in (f"/threads/{thread}", f"/rooms/{room}", "/"):
+        assert guest.get(url).headers["X-Page-Cache"] == "miss", url
+    submit(who["staff"], f"/rooms/{room}/close", {"confirmed": "1"}, page=f"/rooms/{room}")
+    assert guest.get(f"/threads/{other}").headers["X-Page-Cache"] == "miss"  # the room itself changed
