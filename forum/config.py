@@ -81,7 +81,7 @@ def defaults() -> dict[str, Any]:
         # guest pages kept as sent until what they show changes: "memory://" (each worker its own),
         # "redis://host:6379/1" (shared by every worker and host) or "" (off)
         "PAGE_CACHE_STORAGE_URI": "memory://",
-        "PAGE_CACHE_MAX_BYTES": 16 * 1024 * 1024,  # the memory store's budget, per worker
+        "PAGE_CACHE_MAX_BYTES": 8 * 1024 * 1024,  # the memory store's budget, per worker
         "PAGE_CACHE_SECONDS": 600,  # the longest a page is kept
         # accounts
         "LOGIN_MAX_FAILURES": 5,

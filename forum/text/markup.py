@@ -10,10 +10,11 @@ from __future__ import annotations
 import html as html_module
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import bleach
-from bleach.linkifier import Linker
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # loaded when a body is first rendered: a worker serving stored HTML never needs them
+    from bleach.linkifier import Linker
+    from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "a", "hr", "del"})
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel", "title"], "ol": ["start"]}
@@ -29,6 +30,8 @@ BARE_URL = re.compile(r"https?://(?:(?!&(?:quot|lt|gt|#\d+);)[A-Za-z0-9\-._~:/?#
 
 @lru_cache(maxsize=1)
 def _renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
     md.disable(["image", "heading", "lheading", "html_block", "html_inline", "reference"])
     md.enable(["strikethrough"])
@@ -46,12 +49,16 @@ def _set_rel(attrs: dict, new: bool = False) -> dict | None:
 
 @lru_cache(maxsize=1)
 def _linker() -> Linker:
+    from bleach.linkifier import Linker
+
     # no skip_tags: bleach 6 escapes the text of skipped tags twice
     return Linker(callbacks=[_set_rel], url_re=BARE_URL, parse_email=False)
 
 
 def render(source: str) -> str:
     """Markdown subset → safe HTML. Pure: the same input always gives the same output."""
+    import bleach
+
     raw = _renderer().render(source)
     clean = bleach.clean(
         raw,
