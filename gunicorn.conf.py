@@ -15,9 +15,10 @@ worker_class = "sync"
 timeout = int(os.environ.get("HIROBA_TIMEOUT", 60))  # a stuck worker is replaced after this
 graceful_timeout = 30  # on HUP or TERM, requests in flight get this long to finish
 keepalive = 5
-# recycle workers now and then (spread out), so a slow leak never grows
-max_requests = 2000
-max_requests_jitter = 200
+# recycle workers now and then (spread out), so a slow leak never grows; not too often: a new
+# worker starts with an empty page cache and keeps its first visitors waiting while it loads
+max_requests = 20000
+max_requests_jitter = 2000
 # proxies allowed to set X-Forwarded-* for gunicorn itself (the app trusts HIROBA_PROXY_FIX_HOPS)
 forwarded_allow_ips = os.environ.get("HIROBA_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"

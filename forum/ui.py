@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -80,6 +80,41 @@ def author(user, name: str | None = None) -> Markup:
             profile = g.profile_url = url_maker("main.profile", "user_id")
         return Markup('<a href="{}">{}</a>').format(profile(user.id), user.handle)
     return Markup("{}").format(name or gettext("Former member"))
+
+
+def _translations():
+    """The request's translations, looked up once for the request's locale: flask_babel looks them
+    up again for every string a page shows (some forty on each). Tied to the locale object, so a
+    ``force_locale`` block (a mail in its reader's language) gets its own."""
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    found = getattr(state, "hiroba_translations", None)
+    if found is None or found[0] is not locale:
+        found = state.hiroba_translations = (locale, get_translations())
+    return found[1]
+
+
+def page_gettext(string: str) -> str:
+    return _translations().ugettext(string)
+
+
+def page_ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ungettext(singular, plural, n)
+
+
+_LINKS: dict[tuple[str, str], str] = {}
+
+
+def link(endpoint: str) -> str:
+    """The address of a page that takes no arguments (home, rooms, login …), made once: every page
+    links a dozen of them in its header and footer."""
+    key = (endpoint, request.script_root)
+    found = _LINKS.get(key)
+    if found is None:
+        found = _LINKS[key] = url_for(endpoint)
+    return found
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
@@ -168,6 +203,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_attrs=field_attrs,
         url_maker=url_maker,
+        link=link,
         author=author,
         role_names=ROLE_NAMES,
         area_names=AREA_NAMES,
@@ -185,6 +221,7 @@ def register(app: Flask) -> None:
         target_label=target_label,
         rule_title=rule_title,
     )
+    app.jinja_env.install_gettext_callables(page_gettext, page_ngettext, newstyle=True)
     app.jinja_env.globals["now"] = clock.now
     # safe: markup.render sanitizes with an allow-list (bleach)
     app.jinja_env.filters["markup"] = lambda source: Markup(markup.render(source))  # noqa: S704

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import clock
@@ -351,7 +351,13 @@ def posts_page(thread: Thread, page: int = 1, order: str = "oldest") -> PostPage
     posts = db.session.scalars(
         select(Post)
         .where(Post.thread_id == thread.id)
-        .options(selectinload(Post.author), selectinload(Post.reply_to).selectinload(Post.author))
+        .options(
+            defer(Post.masked_text),  # for exports only
+            joinedload(Post.author),
+            selectinload(Post.reply_to).options(
+                joinedload(Post.author), defer(Post.masked_text), defer(Post.body_html)
+            ),
+        )
         .order_by(sort)
         .limit(per_page)
         .offset((page - 1) * per_page)
