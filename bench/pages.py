@@ -229,6 +229,7 @@ def main() -> int:
     log = work / "on.log"
     with gunicorn_server(env, args.workers, log) as base:
         rows += page_rows(base, args.seconds, cookie, pages, "on")
+        rss_before = worker_rss(log)
         mixed = mixed_run(base, env, work, log, args.mixed_seconds, small)
         rss = worker_rss(log)
     bound_log = work / "bound.log"
@@ -286,7 +287,8 @@ def main() -> int:
         f"{m['refused']} refused, {m['stored']:,} stored, {m['published'] - m['stored']} lost, "
         f"{m['stored_twice']} stored twice"
     )
-    print(f"worker RSS at the end of the mixed run (MiB): {', '.join(map(str, rss))}")
+    before, after = ", ".join(map(str, rss_before)), ", ".join(map(str, rss))
+    print(f"worker RSS (MiB) before the mixed run: {before}; at its end: {after}")
     if args.keep:
         print(f"bench site kept in {work}")
     else:
