@@ -105,8 +105,10 @@ def wrk(url: str, seconds: float, cookie: str | None = None) -> dict[str, float]
     }
 
 
-def worker_rss(log: Path) -> list[int]:
-    """MiB of each gunicorn worker (from the pids its log names)."""
+def worker_rss(log: Path) -> list[str]:
+    """Each gunicorn worker's memory (from the pids its log names), as "RSS (private)" in MiB: the
+    private part leaves out the shared libraries and the search index and database files the
+    worker has read."""
     pids = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text(errors="replace")))
     sizes = []
     for pid in sorted(pids):
@@ -114,7 +116,8 @@ def worker_rss(log: Path) -> list[int]:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue  # recycled
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024)
+        rss, anon = (int(re.search(rf"{name}:\s+(\d+) kB", status).group(1)) // 1024 for name in ("VmRSS", "RssAnon"))
+        sizes.append(f"{rss} ({anon})")
     return sizes
 
 
@@ -288,7 +291,7 @@ def main() -> int:
         f"{m['stored_twice']} stored twice"
     )
     before, after = ", ".join(map(str, rss_before)), ", ".join(map(str, rss))
-    print(f"worker RSS (MiB) before the mixed run: {before}; at its end: {after}")
+    print(f"worker RSS (private) in MiB before the mixed run: {before}; at its end: {after}")
     if args.keep:
         print(f"bench site kept in {work}")
     else:
