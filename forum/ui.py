@@ -38,12 +38,16 @@ TEXT_SIZE_COOKIE = "hiroba_text"
 CONTRAST_COOKIE = "hiroba_contrast"
 TEXT_SIZES = {"standard": _l("Standard"), "large": _l("Large"), "xlarge": _l("Extra large")}
 CONTRASTS = {"normal": _l("Normal"), "high": _l("High contrast")}
+FURIGANA_COOKIE = "hiroba_furigana"
+FURIGANA = {"off": _l("Without readings"), "on": _l("With readings")}
 # The one table of display settings: form field → (cookie, choices, the first being the default).
-# The page context, the settings form and the guest page cache's key all read it.
+# The page context, the settings form (in this order) and the guest page cache's key all read it.
 DISPLAY_SETTINGS = {
     "text_size": (TEXT_SIZE_COOKIE, TEXT_SIZES),
     "contrast": (CONTRAST_COOKIE, CONTRASTS),
+    "furigana": (FURIGANA_COOKIE, FURIGANA),
 }
+DISPLAY_LEGENDS = {"text_size": _l("Text size"), "contrast": _l("Colours"), "furigana": _l("Furigana (readings)")}
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -146,6 +150,7 @@ def field_attrs(field, autocomplete: str | None = None, hint: str | None = None)
 def _context() -> dict:
     if not has_request_context():  # mails rendered by commands and background work
         return {"site_name": current_app.config["SITE_NAME"], "current_locale": str(get_locale())}
+    chosen = display_choices()
     return {
         "can": lambda perm, target=None: can(current_user, perm, target),
         "area_names": AREA_NAMES,
@@ -158,9 +163,12 @@ def _context() -> dict:
         "role_names": ROLE_NAMES,
         "current_locale": str(get_locale()),
         "language_names": LANGUAGE_NAMES,
-        "text_sizes": TEXT_SIZES,
-        "contrasts": CONTRASTS,
-        **display_choices(),
+        "display_settings": DISPLAY_SETTINGS,
+        "display_legends": DISPLAY_LEGENDS,
+        **chosen,
+        "display_choices": chosen,
+        # readings over kanji: asked for, and the page in Japanese
+        "furigana_on": chosen["furigana"] == "on" and str(get_locale()) == "ja",
         "site_name": current_app.config["SITE_NAME"],
         "unread_notifications": notifications.unread_count(current_user),
     }

@@ -25,6 +25,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models.counters import increment
 from forum.models.types import UTCDateTime
+from forum.text.furigana import FURIGANA_VERSION, ruby_html
 from forum.text.markup import RENDER_VERSION, render
 from forum.text.masked import MASK_VERSION, masked_plain_text
 
@@ -121,6 +122,9 @@ class Post(db.Model):
     # without running Markdown and bleach on every view; NULL or older means "render when read"
     body_html: Mapped[str | None] = mapped_column(Text)
     html_version: Mapped[int | None] = mapped_column(Integer)
+    # the same HTML with ふりがな over its kanji (furigana.FURIGANA_VERSION), read once when written
+    body_ruby_html: Mapped[str | None] = mapped_column(Text)
+    ruby_version: Mapped[int | None] = mapped_column(Integer)
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User | None] = relationship()  # noqa: F821
@@ -151,6 +155,14 @@ class Post(db.Model):
         if self.html_version == RENDER_VERSION and self.body_html is not None:
             return Markup(self.body_html)  # noqa: S704  (sanitized by markup.render when stored)
         return Markup(render(self.body or ""))  # noqa: S704  (markup.render sanitizes)
+
+    @property
+    def ruby(self) -> Markup:
+        """The body with ふりがな: the stored copy; without readings while it is missing or older
+        (a page never runs the dictionary; ``flask export refresh-text`` stores it)."""
+        if self.ruby_version == FURIGANA_VERSION and self.html_version == RENDER_VERSION and self.body_ruby_html:
+            return Markup(self.body_ruby_html)  # noqa: S704  (the stored sanitized HTML, with ruby added to its text)
+        return self.html
 
     def change_state(self, state: PostState) -> None:
         """Move to ``state``, keeping the thread's public count right in the database (not committed).
@@ -191,11 +203,14 @@ class Reaction(db.Model):
 def stored_copies(body: str) -> dict[str, object]:
     """The body's derived copies as they are stored: masked plain text for exports and rendered
     HTML for pages, each with the version of the rules that made it."""
+    html = render(body)
     return {
         "masked_text": masked_plain_text(body),
         "masked_version": MASK_VERSION,
-        "body_html": render(body),
+        "body_html": html,
         "html_version": RENDER_VERSION,
+        "body_ruby_html": ruby_html(html),
+        "ruby_version": FURIGANA_VERSION,
     }
 
 
@@ -206,6 +221,8 @@ def stale_copies():
         Post.masked_version.is_distinct_from(MASK_VERSION),
         Post.body_html.is_(None),
         Post.html_version.is_distinct_from(RENDER_VERSION),
+        Post.body_ruby_html.is_(None),
+        Post.ruby_version.is_distinct_from(FURIGANA_VERSION),
     )
 
 
@@ -218,6 +235,8 @@ def _keep_stored_text(_mapper, _connection, post: Post) -> None:
         and post.masked_version == MASK_VERSION
         and post.body_html is not None
         and post.html_version == RENDER_VERSION
+        and post.body_ruby_html is not None
+        and post.ruby_version == FURIGANA_VERSION
     )
     if not current or _body_changed(post):
         for column, value in stored_copies(post.body or "").items():

@@ -20,6 +20,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
 from forum.models.counters import increment
+from forum.models.room import refresh_ruby
 from forum.models.thread import stale_copies, stored_copies
 from forum.models.upsert import insert_or_ignore
 from forum.paging import clamp_page, offset
@@ -401,10 +402,12 @@ def public_posts_of(user: User, limit: int = 20) -> list[Post]:
 
 
 def refresh_stored_text(batch: int = 1000, limit: int | None = None) -> int:
-    """Store the derived copies (masked export text, rendered HTML) of posts whose copies are
-    missing or older than the rules that made them (after an upgrade raised MASK_VERSION or
-    RENDER_VERSION), ``batch`` posts a transaction, at most ``limit``. Returns how many."""
-    done = 0
+    """Store the derived copies (masked export text, rendered HTML, HTML with ふりがな) of posts
+    whose copies are missing or older than the rules that made them (after an upgrade raised
+    MASK_VERSION, RENDER_VERSION or FURIGANA_VERSION), ``batch`` posts a transaction, at most
+    ``limit``; and the ふりがな of rooms' texts and answers. Returns how many (posts and those)."""
+    done = refresh_ruby()
+    db.session.commit()
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
         rows = db.session.execute(select(Post.id, Post.body).where(stale_copies()).order_by(Post.id).limit(size)).all()

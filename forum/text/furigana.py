@@ -104,11 +104,13 @@ def _dictionary_readings(text: str) -> list[tuple[str, str | None]]:
 
 
 def _merged(pieces: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
-    """Neighbouring plain pieces joined, and neighbouring kanji pieces too: 会議 + 室 is read
-    かいぎしつ over 会議室, as a dictionary prints it."""
+    """Neighbouring plain pieces joined, and a one-kanji suffix joined to its word: 会議 + 室 is
+    read かいぎしつ over 会議室, as a dictionary prints it; 地域 防災 計画 keep a reading each, so
+    a reader sees which kanji says what."""
     out: list[tuple[str, str | None]] = []
     for piece, reading in pieces:
-        if out and (reading is None) == (out[-1][1] is None):
+        suffix = reading is not None and len(piece) == 1 and out and out[-1][1] is not None
+        if out and ((reading is None and out[-1][1] is None) or suffix):
             last, last_reading = out[-1]
             out[-1] = (last + piece, None if reading is None else f"{last_reading}{reading}")
         else:

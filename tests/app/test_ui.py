@@ -46,11 +46,11 @@ def test_signed_in_users_keep_their_language_on_every_device(app, client):
 
 
 def test_text_size_and_contrast_persist_without_javascript(client):
-    assert 'class="text-standard contrast-normal"' in client.get("/").get_data(as_text=True)
+    assert 'class="text-standard contrast-normal furigana-off"' in client.get("/").get_data(as_text=True)
     submit(client, "/preferences", {"text_size": "xlarge"}, page="/")
     submit(client, "/preferences", {"contrast": "high"}, page="/")
     page = client.get("/login").get_data(as_text=True)
-    assert 'class="text-xlarge contrast-high"' in page
+    assert 'class="text-xlarge contrast-high furigana-off"' in page
     assert re.search(r'value="xlarge"[^>]*aria-pressed="true"', page)
     cookie = client.get_cookie("hiroba_text", domain="hiroba.test")
     assert cookie.value == "xlarge" and cookie.http_only and cookie.expires is not None
