@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from forum import clock
@@ -100,12 +104,45 @@ def _translations():
     return found[1]
 
 
-def page_gettext(string: str) -> str:
-    return _translations().ugettext(string)
+RUBY_CATALOG = Path(__file__).parent / "translations" / "ja" / "LC_MESSAGES" / "ruby.json"
 
 
-def page_ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations().ungettext(singular, plural, n)
+@lru_cache(maxsize=1)
+def interface_ruby() -> dict[str, str]:
+    """Each Japanese message with ふりがな, as ``scripts/i18n.py compile`` read it."""
+    try:
+        return json.loads(RUBY_CATALOG.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _with_ruby(context, text: str) -> str:
+    """The message with its readings when the visitor asked for ふりがな and the page is HTML (a
+    plain-text mail never gets tags)."""
+    if not context.eval_ctx.autoescape or not has_request_context():
+        return text
+    wanted = g.get("hiroba_furigana")
+    if wanted is None:
+        wanted = g.hiroba_furigana = request.cookies.get(FURIGANA_COOKIE) == "on"
+    return interface_ruby().get(text, text) if wanted else text
+
+
+@pass_context
+def page_gettext(context, string: str) -> str:
+    return _with_ruby(context, _translations().ugettext(string))
+
+
+@pass_context
+def page_ngettext(context, singular: str, plural: str, n: int) -> str:
+    return _with_ruby(context, _translations().ungettext(singular, plural, n))
+
+
+def with_readings(text: object) -> object:
+    """A message made in Python (a form's label) with ふりがな when the visitor asked for them."""
+    if not has_request_context() or request.cookies.get(FURIGANA_COOKIE) != "on":
+        return text
+    found = interface_ruby().get(str(text))
+    return Markup(found) if found is not None else text  # noqa: S704  (the catalog's own text with ruby)
 
 
 _LINKS: dict[tuple[str, str], str] = {}
@@ -212,6 +249,7 @@ def register(app: Flask) -> None:
         field_attrs=field_attrs,
         url_maker=url_maker,
         link=link,
+        with_readings=with_readings,
         author=author,
         role_names=ROLE_NAMES,
         area_names=AREA_NAMES,
