@@ -12,7 +12,6 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from flask_babel import get_locale, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2 import pass_context
 from markupsafe import Markup
 
 from forum import clock
@@ -37,6 +36,7 @@ from forum.labels import (
 from forum.permissions import Permission, Role, can
 from forum.services import notifications
 from forum.text import markup
+from forum.text.furigana import ruby_known
 
 TEXT_SIZE_COOKIE = "hiroba_text"
 CONTRAST_COOKIE = "hiroba_contrast"
@@ -116,33 +116,34 @@ def interface_ruby() -> dict[str, str]:
         return {}
 
 
-def _with_ruby(context, text: str) -> str:
-    """The message with its readings when the visitor asked for ふりがな and the page is HTML (a
-    plain-text mail never gets tags)."""
-    if not context.eval_ctx.autoescape or not has_request_context():
-        return text
-    wanted = g.get("hiroba_furigana")
-    if wanted is None:
-        wanted = g.hiroba_furigana = request.cookies.get(FURIGANA_COOKIE) == "on"
-    return interface_ruby().get(text, text) if wanted else text
+def page_gettext(string: str) -> str:
+    return _translations().ugettext(string)
 
 
-@pass_context
-def page_gettext(context, string: str) -> str:
-    return _with_ruby(context, _translations().ugettext(string))
+def page_ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ungettext(singular, plural, n)
 
 
-@pass_context
-def page_ngettext(context, singular: str, plural: str, n: int) -> str:
-    return _with_ruby(context, _translations().ungettext(singular, plural, n))
+def furigana_wanted() -> bool:
+    return request.cookies.get(FURIGANA_COOKIE) == "on" and str(get_locale()) == "ja"
 
 
-def with_readings(text: object) -> object:
-    """A message made in Python (a form's label) with ふりがな when the visitor asked for them."""
-    if not has_request_context() or request.cookies.get(FURIGANA_COOKIE) != "on":
-        return text
-    found = interface_ruby().get(str(text))
-    return Markup(found) if found is not None else text  # noqa: S704  (the catalog's own text with ruby)
+def add_interface_readings(response: Response) -> Response:
+    """ふりがな over the interface's messages (menus, headings, labels, buttons) of an HTML page,
+    when the visitor asked for them: from the catalog's readings, compiled once; posts and room
+    texts bring their own. Done once per page (before the guest cache keeps it)."""
+    if getattr(response, "hiroba_readings_done", False):
+        return response
+    response.hiroba_readings_done = True  # type: ignore[attr-defined]
+    if (
+        response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.status_code != 200
+        or not furigana_wanted()
+    ):
+        return response
+    response.set_data(ruby_known(response.get_data(as_text=True), interface_ruby()))
+    return response
 
 
 _LINKS: dict[tuple[str, str], str] = {}
@@ -249,7 +250,6 @@ def register(app: Flask) -> None:
         field_attrs=field_attrs,
         url_maker=url_maker,
         link=link,
-        with_readings=with_readings,
         author=author,
         role_names=ROLE_NAMES,
         area_names=AREA_NAMES,
@@ -274,3 +274,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = markup.excerpt
     app.after_request(_security_headers)
     app.after_request(_conditional)
+    app.after_request(add_interface_readings)  # runs first: the ETag is of the page as sent

@@ -153,6 +153,34 @@ def ruby_html(markup: str) -> str:
     return "".join(out)
 
 
+_NO_RUBY_TAGS = (*_SKIP_TAGS, "title", "textarea", "option")
+
+
+def ruby_known(markup: str, known: dict[str, str]) -> str:
+    """A page's HTML with the readings of the messages it shows: every text between tags that is one
+    of ``known`` (a message of the interface, read when the catalog was compiled) is replaced by its
+    ruby. Attributes (labels for screen readers, titles) keep the plain text; nothing is read here."""
+    out: list[str] = []
+    skipping: list[str] = []
+    for chunk in _TAG.split(markup or ""):
+        if not chunk:
+            continue
+        if chunk.startswith("<"):
+            out.append(chunk)
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", chunk)
+            if name and name.group(1).lower() in _NO_RUBY_TAGS and not chunk.endswith("/>"):
+                if chunk.startswith("</"):
+                    if skipping:
+                        skipping.pop()
+                else:
+                    skipping.append(name.group(1).lower())
+            continue
+        text = chunk.strip()
+        found = known.get(html.unescape(text)) if text and not skipping and KANJI.search(text) else None
+        out.append(chunk.replace(text, found, 1) if found else chunk)
+    return "".join(out)
+
+
 def _ruby_escaped(escaped: str) -> str:
     """Text as it stands in HTML (entities escaped) with ruby added."""
     if not KANJI.search(escaped):

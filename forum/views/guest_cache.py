@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from forum import page_cache
 from forum.models import page_version
-from forum.ui import CONDITIONAL_TYPES, display_choices
+from forum.ui import CONDITIONAL_TYPES, add_interface_readings, display_choices
 
 Versions = Callable[..., str]
 
@@ -57,7 +57,7 @@ def cached(versions: Versions) -> Callable:
                 response.set_etag(page.etag)
                 response.headers["X-Page-Cache"] = "hit"
                 return response
-            response = current_app.make_response(view(**kwargs))
+            response = add_interface_readings(current_app.make_response(view(**kwargs)))
             if _keepable(response):
                 response.add_etag()
                 store.put(key, response.get_data(), response.mimetype, response.get_etag()[0])

@@ -85,6 +85,9 @@ def test_navigation_and_form_labels_carry_readings_from_the_compiled_catalog(app
     assert "<ruby>会議室<rt>かいぎしつ</rt></ruby>" in home  # the main menu's 会議室
     login = client.get("/login").get_data(as_text=True)
     assert "<ruby>端末<rt>たんまつ</rt></ruby>" in login  # a form's label: この端末でログインしたままにする
+    for page in (home, login):  # attributes and the title keep plain text: a screen reader reads them
+        assert not re.search(r'="[^"]*<ruby>', page)
+        assert "<ruby>" not in page.split("<title>")[1].split("</title>")[0]
     client.post("/preferences", data={"furigana": "off", "next": "/"})
     assert "<ruby>" not in client.get("/").get_data(as_text=True)
     client.post("/preferences", data={"furigana": "on", "lang": "en", "next": "/"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.text.furigana import hiragana, readings, ruby_html, ruby_text, strip_ruby
+from forum.text.furigana import hiragana, readings, ruby_html, ruby_known, ruby_text, strip_ruby
 
 # words of the municipal corpus, with the reading a city's page prints over them
 CITY_WORDS = [
@@ -64,3 +64,16 @@ def test_text_is_escaped_and_html_keeps_its_tags_links_and_code():
 
 def test_katakana_becomes_hiragana():
     assert hiragana("シミン・カイギシツー") == "しみん・かいぎしつー"
+
+
+def test_known_messages_get_readings_in_text_only():
+    known = {"会議室": "<ruby>会議室<rt>かいぎしつ</rt></ruby>", "検索": "<ruby>検索<rt>けんさく</rt></ruby>"}
+    page = (
+        '<title>会議室</title><nav aria-label="会議室"><a href="/rooms/"> 会議室 </a></nav>'
+        "<button>検索</button><textarea>会議室</textarea><p>会議室の一覧</p>"
+    )
+    out = ruby_known(page, known)
+    assert '<a href="/rooms/"> <ruby>会議室<rt>かいぎしつ</rt></ruby> </a>' in out
+    assert "<button><ruby>検索<rt>けんさく</rt></ruby></button>" in out
+    assert '<title>会議室</title><nav aria-label="会議室">' in out  # the title and attributes stay plain
+    assert "<textarea>会議室</textarea><p>会議室の一覧</p>" in out  # a form's value and unknown text stay
