@@ -151,6 +151,9 @@ class RoomForm(FlaskForm):
     purpose = TextAreaField(_l("Purpose of the room"), validators=[DataRequired(REQUIRED), Length(max=4000)])
     posting_rules = TextAreaField(_l("Posting rules"), validators=[DataRequired(REQUIRED), Length(max=4000)])
     handling = TextAreaField(_l("How opinions are handled"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+    easy_summary = TextAreaField(
+        _l("The room in plain Japanese (やさしい日本語, optional)"), validators=[Optional(), Length(max=2000)]
+    )
     department_id = SelectField(_l("Department in charge"), coerce=int, choices=[], validators=[Optional()])
     opens_at = DateTimeLocalField(
         _l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter a date and time."))]

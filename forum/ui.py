@@ -124,6 +124,12 @@ def page_ngettext(singular: str, plural: str, n: int) -> str:
     return _translations().ungettext(singular, plural, n)
 
 
+def with_readings(text: str) -> Markup | str:
+    """A line of the interface with its compiled ふりがな (the やさしい日本語 guide shows them always)."""
+    found = interface_ruby().get(text)
+    return Markup(found) if found is not None else text  # noqa: S704  (the catalog's text, read and escaped)
+
+
 def furigana_wanted() -> bool:
     return request.cookies.get(FURIGANA_COOKIE) == "on" and str(get_locale()) == "ja"
 
@@ -250,6 +256,7 @@ def register(app: Flask) -> None:
         field_attrs=field_attrs,
         url_maker=url_maker,
         link=link,
+        with_readings=with_readings,
         author=author,
         role_names=ROLE_NAMES,
         area_names=AREA_NAMES,

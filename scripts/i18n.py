@@ -65,11 +65,13 @@ def compile_catalog() -> None:
 
 
 def ruby_catalog(po: Path) -> dict[str, str]:
-    """Every translated message that holds kanji → the same with <ruby> readings (over its text:
-    a message's own markup and its %(placeholders)s stay as they are)."""
+    """Every translated message (and line of the やさしい日本語 guide) that holds kanji → the same
+    with <ruby> readings (over its text: a message's own markup and its %(placeholders)s stay as
+    they are)."""
     from babel.messages.pofile import read_po
 
     sys.path.insert(0, str(ROOT))
+    from forum.data import guide_texts
     from forum.text.furigana import KANJI, ruby_html
 
     with po.open("rb") as fh:
@@ -80,6 +82,7 @@ def ruby_catalog(po: Path) -> dict[str, str]:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         texts.update(s for s in strings if s and KANJI.search(s))
+    texts.update(t for t in guide_texts() if KANJI.search(t))  # the やさしい日本語 guide, always shown with readings
     return {text: ruby_html(text) for text in sorted(texts)}
 
 

@@ -58,7 +58,8 @@ class Room(db.Model):
     tag_choices: Mapped[str] = mapped_column(Text, default="", server_default="")  # the room's own tags, a line each
     answer_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")  # to answer the report
     next_thread_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see Thread.room_number
-    # the three texts with ふりがな (furigana.FURIGANA_VERSION), read once when saved
+    easy_summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # やさしい日本語 (optional)
+    # the room's texts with ふりがな (furigana.FURIGANA_VERSION), read once when saved
     ruby_texts: Mapped[dict | None] = mapped_column(JSON)
     ruby_version: Mapped[int | None] = mapped_column(Integer)
 
@@ -137,7 +138,7 @@ class DepartmentAnswer(db.Model):
     author: Mapped[User | None] = relationship()  # noqa: F821
 
 
-ROOM_TEXTS = ("purpose", "posting_rules", "handling")
+ROOM_TEXTS = ("purpose", "posting_rules", "handling", "easy_summary")
 
 
 def _texts_changed(obj: object, fields: tuple[str, ...]) -> bool:

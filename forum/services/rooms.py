@@ -59,6 +59,7 @@ class RoomDraft:
     closes_at: datetime
     department_id: int | None = None
     answer_days: int = 30  # days the department has to answer the room report
+    easy_summary: str = ""  # やさしい日本語: the room in plain Japanese (optional)
 
 
 # ---------------------------------------------------------------- lookups and listings
@@ -215,6 +216,7 @@ def _apply(room: Room, draft: RoomDraft, department: Department | None) -> None:
     room.opens_at, room.closes_at = draft.opens_at, draft.closes_at
     room.department = department
     room.answer_days = min(max(int(draft.answer_days or 30), 1), 365)
+    room.easy_summary = (draft.easy_summary or "").strip()
 
 
 def create_city_room(actor: User, draft: RoomDraft, coordinators: list[User] = ()) -> Room:

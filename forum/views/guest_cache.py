@@ -69,6 +69,11 @@ def cached(versions: Versions) -> Callable:
     return decorate
 
 
+def site(**_kwargs) -> str:
+    """Pages that show no content of rooms or boards (the guide): only the site version."""
+    return page_version.of_scopes([])
+
+
 def everything(**_kwargs) -> str:
     return page_version.of_everything()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
+from forum import data
 from forum.extensions import csrf, db
 from forum.i18n import LANG_COOKIE
 from forum.models import User
@@ -22,6 +24,15 @@ bp = Blueprint("main", __name__)
 @guest_cache.cached(guest_cache.everything)
 def home():
     return render_template("home.html", listing=rooms.home_listing())
+
+
+@bp.get("/guide")
+@require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.site)
+def guide():
+    """はじめての方へ: how to take part, in やさしい日本語 with ふりがな (or in plain English)."""
+    lang = "en" if str(get_locale()) == "en" else "ja"
+    return render_template("guide.html", sections=data.guide(lang), lang=lang)
 
 
 @bp.get("/users/<int:user_id>")

@@ -59,6 +59,17 @@ def show(room_id: int):
     )
 
 
+@bp.get("/<int:room_id>/easy")
+@require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.room)
+def easy(room_id: int):
+    """The room in やさしい日本語, with ふりがな always: for children and residents learning Japanese."""
+    room = _room(room_id)
+    if not room.easy_summary:
+        abort(404)
+    return render_template("rooms/easy.html", room=room)
+
+
 @bp.route("/<int:room_id>/threads/new", methods=["GET", "POST"])
 @require(Permission.PARTICIPATE)
 def new_thread(room_id: int):
@@ -88,6 +99,7 @@ def _draft(form: RoomForm) -> rooms.RoomDraft:
         closes_at=clock.from_local(form.closes_at.data, tz),
         department_id=db_id(form.department_id.data) if "department_id" in form else None,
         answer_days=form.answer_days.data or 30,
+        easy_summary=form.easy_summary.data or "",
     )
 
 
