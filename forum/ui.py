@@ -41,7 +41,7 @@ from forum.text.furigana import ruby_known
 TEXT_SIZE_COOKIE = "hiroba_text"
 CONTRAST_COOKIE = "hiroba_contrast"
 TEXT_SIZES = {"standard": _l("Standard"), "large": _l("Large"), "xlarge": _l("Extra large")}
-CONTRASTS = {"normal": _l("Normal"), "high": _l("High contrast")}
+CONTRASTS = {"normal": _l("Normal"), "high": _l("High contrast"), "blue": _l("White on blue")}
 FURIGANA_COOKIE = "hiroba_furigana"
 FURIGANA = {"off": _l("Without readings"), "on": _l("With readings")}
 # The one table of display settings: form field → (cookie, choices, the first being the default).

@@ -145,7 +145,7 @@ def approve(post_id: int):
         else:
             queue.approve(current_user, post)
             flash(_("Published post #%(n)d of “%(title)s”.", n=post.number, title=post.thread.title), "success")
-    return redirect(url_for("moderation.queue"), code=303)
+    return redirect(url_for("moderation.queue", _anchor="queue"), code=303)  # the next Tab goes into the list
 
 
 @bp.post("/bulk")

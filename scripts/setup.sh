@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings this checkout to a working install: .venv with the pinned packages (constraints.txt).
 # Options for the tests, each installing Debian packages when missing: --browser (chromium and
-# chromedriver), --postgresql (a PostgreSQL server's binaries), --redis (redis-server), --bench (wrk).
+# chromedriver, and axe-core from the npm registry), --postgresql (a PostgreSQL server's binaries), --redis (redis-server), --bench (wrk).
 # Safe to run again: it reinstalls only when setup.cfg or constraints.txt changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,8 @@ for option in "$@"; do
     if ! { command -v chromium && command -v chromedriver; } >/dev/null; then
       echo "setup: installing chromium, chromedriver and Japanese fonts (Debian)" >&2
       apt_install chromium chromium-driver fonts-noto-cjk
-    fi ;;
+    fi
+    want_axe=1 ;;
   --postgresql)
     if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
       echo "setup: installing postgresql (Debian)" >&2
@@ -55,4 +56,8 @@ if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ constraints.txt -nt "$st
   echo "setup: installing Python packages into .venv" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
   touch "$stamp"
+fi
+# axe-core for the accessibility tests: pinned, integrity-checked, from the npm registry
+if [ -n "${want_axe:-}" ]; then
+  .venv/bin/python scripts/fetch_axe.py >/dev/null
 fi

@@ -42,3 +42,17 @@ def guide(lang: str) -> list[tuple[str, list[str], bool]]:
 def guide_texts() -> list[str]:
     """Every heading and line of the Japanese guide: their readings are compiled with the catalog's."""
     return [text for heading, lines, _n in guide("ja") for text in (heading, *lines)]
+
+
+ACCESSIBILITY_RESULTS = Path(__file__).with_name("accessibility_results.json")
+
+
+def accessibility_results() -> dict | None:
+    """The latest accessibility test run (written by tests/browser/test_accessibility.py and
+    committed), or None before the first."""
+    import json
+
+    try:
+        return json.loads(ACCESSIBILITY_RESULTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

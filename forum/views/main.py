@@ -35,6 +35,15 @@ def guide():
     return render_template("guide.html", sections=data.guide(lang), lang=lang)
 
 
+@bp.get("/accessibility")
+@require(Permission.VIEW_PUBLIC)
+@guest_cache.cached(guest_cache.site)
+def accessibility():
+    """The accessibility policy (ウェブアクセシビリティ方針): target, scope, how it is tested, the
+    latest results and how to tell the city about a problem."""
+    return render_template("accessibility.html", results=data.accessibility_results())
+
+
 @bp.get("/users/<int:user_id>")
 @require(Permission.VIEW_PUBLIC)
 def profile(user_id: int):

@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.helpers.chromium import js, press, wait_for
+from tests.helpers.chromium import choose_display, js, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -36,9 +36,9 @@ def test_log_in_with_the_keyboard_only(live_server, browser):
 def test_text_size_and_contrast_switch_and_persist(live_server, browser):
     browser.get(live_server.url + "/")
     assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "18px"
-    press(browser, "button[name=text_size][value=xlarge]")
+    choose_display(browser, "text_size", "xlarge")
     assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "24px"
-    press(browser, "button[name=contrast][value=high]")
+    choose_display(browser, "contrast", "high")
     assert js(browser, "return getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
     browser.get(live_server.url + "/login")  # a new page keeps both
     assert js(browser, "return getComputedStyle(document.documentElement).fontSize") == "24px"
@@ -49,7 +49,7 @@ def test_text_size_and_contrast_switch_and_persist(live_server, browser):
 
 def test_language_switch(live_server, browser):
     browser.get(live_server.url + "/register")
-    press(browser, "button[name=lang][value=en]")
+    choose_display(browser, "lang", "en")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Register"
     assert browser.current_url.endswith("/register")
@@ -62,7 +62,7 @@ def test_no_sideways_scrolling_at_320px(live_server, browser, size):
     browser.find_element(By.ID, "email").send_keys("root@example.jp")
     browser.find_element(By.ID, "password").send_keys("correct horse battery", Keys.ENTER)
     wait_for(browser, ".account-nav .handle")
-    press(browser, f"button[name=text_size][value={size}]")
+    choose_display(browser, "text_size", size)
     width = js(browser, "return window.innerWidth")
     for path in (
         "/",

@@ -115,3 +115,28 @@ def test_the_error_summary_takes_the_focus_without_javascript(live_server, brows
     assert browser.switch_to.active_element.get_attribute("href").endswith("#handle")  # the first problem
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     assert browser.switch_to.active_element.get_attribute("id") == "handle"
+
+
+def test_flagging_with_the_keyboard_alone(live_server, browser):
+    """Tab to the post's 通報 link, choose a reason with the arrow keys, send with Enter."""
+    from moderation.models import Flag
+
+    thread_id, post_id, _number = a_thread_to_join(live_server.app)
+    log_in(browser, live_server.url)
+    browser.get(f"{live_server.url}/threads/{thread_id}")
+    browser.find_element(By.CSS_SELECTOR, f"a[href='/moderation/flag/{post_id}']").send_keys(Keys.ENTER)
+    first = WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "input[name=reason]")
+    )[0]
+    first.send_keys(Keys.SPACE)  # the first reason
+    first.send_keys(Keys.ARROW_DOWN)  # and on to the second, as a radio group moves
+    chosen = browser.execute_script("return document.querySelector('input[name=reason]:checked').value")
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # into the note
+    browser.switch_to.active_element.send_keys("キーボードだけで通報します。")
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: "/moderation/flag" not in d.current_url
+    )
+    with live_server.app.app_context():
+        flag = db.session.scalar(select(Flag).where(Flag.post_id == post_id))
+        assert flag is not None and flag.reason == chosen and flag.note == "キーボードだけで通報します。"

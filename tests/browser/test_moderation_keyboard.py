@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -42,12 +43,27 @@ def test_clear_fifty_items_with_the_keyboard(live_server, js_browser):
     browser.get(live_server.url + "/login?next=/moderation/")
     browser.find_element(By.ID, "email").send_keys("moderator@example.jp")
     browser.find_element(By.ID, "password").send_keys("unei-2026-demo", Keys.ENTER)
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "[data-queue-item]")
+    )
+    assert browser.switch_to.active_element.tag_name == "body"  # nothing moves the focus on load
+    ActionChains(browser).send_keys("a").perform()  # shortcuts are off until turned on
+    assert pending(app) == 50
+    toggle = browser.find_element(By.ID, "queue-shortcuts")
+    toggle.send_keys(Keys.SPACE)  # on, with the keyboard; remembered in this browser
+    ActionChains(browser).send_keys("a").perform()  # outside the list a key does nothing
+    assert pending(app) == 50
     for remaining in range(50, 0, -1):
         WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
             lambda d, n=remaining: len(d.find_elements(By.CSS_SELECTOR, "[data-queue-item]")) == n
         )
+        if remaining == 50:  # the list's own address, as after each publish
+            browser.get(live_server.url + "/moderation/#queue")
+            wait_for_items = browser.find_elements(By.CSS_SELECTOR, "[data-queue-item]")
+            assert len(wait_for_items) == 50
+        ActionChains(browser).send_keys(Keys.TAB).perform()  # from #queue, the next Tab enters the list
         focused = browser.switch_to.active_element
-        assert focused.get_attribute("data-queue-item") is not None  # the first item has the focus
+        assert focused.get_attribute("data-queue-item") is not None, focused.get_attribute("outerHTML")[:200]
         focused.send_keys("a")
     WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
         lambda d: "確認待ちはありません" in d.find_element(By.TAG_NAME, "main").text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.helpers.chromium import js, wait_for
+from tests.helpers.chromium import choose_display, js, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_the_button_reads_the_base_text_and_only_where_the_browser_can_speak(liv
 
     _before_each_page(js_browser, STUB_SPEECH)
     js_browser.get(live_server.url + "/")
-    js_browser.find_element(By.CSS_SELECTOR, "button[name=furigana][value=on]").click()
+    choose_display(js_browser, "furigana", "on")
     wait_for(js_browser, "html.furigana-on")
     js_browser.get(live_server.url + "/threads/1")
     body = wait_for(js_browser, ".post .post-body")

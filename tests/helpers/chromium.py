@@ -31,3 +31,11 @@ def wait_for(driver, selector: str):
         lambda d: d.find_elements(By.CSS_SELECTOR, selector)
     )
     return found[0]
+
+
+def choose_display(driver, name: str, value: str) -> None:
+    """Open 「表示設定」 (a <details>, closed on every page) and press one of its buttons."""
+    box = driver.find_element(By.CSS_SELECTOR, "details.display-box")
+    if box.get_attribute("open") is None:
+        box.find_element(By.TAG_NAME, "summary").click()
+    press(driver, f"button[name={name}][value={value}]")
