@@ -19,6 +19,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from forum import create_app  # noqa: E402
+from tests.helpers.chromium import chromium_options  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SHOTS = [  # (file, path, width, height, phone, cookies)
@@ -41,22 +42,7 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={folder / 'chromium'}",
-        "--lang=ja",
-        "--hide-scrollbars",
-    ):
-        options.add_argument(arg)
+    options = chromium_options("/usr/bin/chromium", folder / "chromium", "--hide-scrollbars")
     driver = webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
     try:
         for name, path, width, height, phone, cookies in SHOTS:

@@ -131,26 +131,31 @@ def _ruby(piece: str, reading: str | None) -> str:
     return f"<ruby>{html.escape(piece, quote=False)}<rt>{html.escape(reading, quote=False)}</rt></ruby>"
 
 
-def ruby_html(markup: str) -> str:
-    """Safe HTML (a post's sanitized body) → the same HTML with ``<ruby>`` over the kanji of its
-    text. Tags and attributes are left as they are; code and existing ruby are not read."""
+def _map_text(markup: str, skip: tuple[str, ...], change: Callable[[str], str]) -> str:
+    """HTML with ``change`` applied to each text between tags, outside the ``skip`` elements; the
+    tags and their attributes are left as they are."""
     out: list[str] = []
     skipping: list[str] = []
     for chunk in _TAG.split(markup or ""):
         if not chunk:
             continue
-        if chunk.startswith("<"):
-            out.append(chunk)
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", chunk)
-            if name and name.group(1).lower() in _SKIP_TAGS and not chunk.endswith("/>"):
-                if chunk.startswith("</"):
-                    if skipping:
-                        skipping.pop()
-                else:
-                    skipping.append(name.group(1).lower())
+        if not chunk.startswith("<"):
+            out.append(chunk if skipping else change(chunk))
             continue
-        out.append(chunk if skipping else _ruby_escaped(chunk))
+        out.append(chunk)
+        name = re.match(r"</?\s*([a-zA-Z0-9]+)", chunk)
+        if name and name.group(1).lower() in skip and not chunk.endswith("/>"):
+            if not chunk.startswith("</"):
+                skipping.append(name.group(1).lower())
+            elif skipping:
+                skipping.pop()
     return "".join(out)
+
+
+def ruby_html(markup: str) -> str:
+    """Safe HTML (a post's sanitized body) → the same HTML with ``<ruby>`` over the kanji of its
+    text. Code and existing ruby are not read."""
+    return _map_text(markup, _SKIP_TAGS, _ruby_escaped)
 
 
 _NO_RUBY_TAGS = (*_SKIP_TAGS, "title", "textarea", "option")
@@ -160,25 +165,13 @@ def ruby_known(markup: str, known: dict[str, str]) -> str:
     """A page's HTML with the readings of the messages it shows: every text between tags that is one
     of ``known`` (a message of the interface, read when the catalog was compiled) is replaced by its
     ruby. Attributes (labels for screen readers, titles) keep the plain text; nothing is read here."""
-    out: list[str] = []
-    skipping: list[str] = []
-    for chunk in _TAG.split(markup or ""):
-        if not chunk:
-            continue
-        if chunk.startswith("<"):
-            out.append(chunk)
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", chunk)
-            if name and name.group(1).lower() in _NO_RUBY_TAGS and not chunk.endswith("/>"):
-                if chunk.startswith("</"):
-                    if skipping:
-                        skipping.pop()
-                else:
-                    skipping.append(name.group(1).lower())
-            continue
+
+    def known_ruby(chunk: str) -> str:
         text = chunk.strip()
-        found = known.get(html.unescape(text)) if text and not skipping and KANJI.search(text) else None
-        out.append(chunk.replace(text, found, 1) if found else chunk)
-    return "".join(out)
+        found = known.get(html.unescape(text)) if text and KANJI.search(text) else None
+        return chunk.replace(text, found, 1) if found else chunk
+
+    return _map_text(markup, _NO_RUBY_TAGS, known_ruby)
 
 
 def _ruby_escaped(escaped: str) -> str:

@@ -57,26 +57,8 @@ def test_a_room_summary_in_plain_japanese_is_linked_at_the_top_of_the_room(app):
 
 def test_the_room_form_takes_the_plain_japanese_summary(app):
     who = people(app)
-    page = who["staff"].get("/rooms/new").get_data(as_text=True)
-    assert 'name="easy_summary"' in page
-    from datetime import timedelta
-
-    from tests.helpers.rooms import department_id, local
-
-    response = submit(
-        who["staff"],
-        "/rooms/new",
-        {
-            "title": "公園の使い方",
-            "purpose": "公園の使い方について意見を募集します。",
-            "posting_rules": "テーマに沿って発言してください。",
-            "handling": "報告にまとめて回答します。",
-            "easy_summary": "こうえんの つかいかたを はなしあいます。",
-            "department_id": str(department_id(app, "企画政策課")),
-            "opens_at": local(timedelta(hours=-1)),
-            "closes_at": local(timedelta(days=10)),
-        },
+    assert 'name="easy_summary"' in who["staff"].get("/rooms/new").get_data(as_text=True)
+    room = create_city_room(
+        app, who["staff"], title="公園の使い方", easy_summary="こうえんの つかいかたを はなしあいます。"
     )
-    assert response.status_code == 303
-    room = int(re.search(r"/rooms/(\d+)", response.headers["Location"]).group(1))
     assert "こうえんの つかいかたを" in who["guest"].get(f"/rooms/{room}/easy").get_data(as_text=True)

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from forum.permissions import Role
 from tests.helpers import add_user, make_app
+from tests.helpers.chromium import chromium_options
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -39,23 +40,7 @@ def _chromium(tmp_path: Path, javascript: bool):
         if os.environ.get("HIROBA_SKIP_BROWSER") == "1":
             pytest.skip("HIROBA_SKIP_BROWSER=1 and no chromium here")
         pytest.fail("chromium and chromedriver are needed: run scripts/test.sh, which installs them")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-        "--lang=ja",
-        "--window-size=1024,800",
-    ):
-        options.add_argument(arg)
+    options = chromium_options(CHROMIUM, tmp_path / "chromium", "--window-size=1024,800")
     if not javascript:  # everything in the base UI must work without it
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))

@@ -3,9 +3,34 @@ it leads to, wait for an element."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",  # the machine's closed network refuses Chromium's own calls
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=ja",
+)
+
+
+def chromium_options(binary: str, profile: Path, *extra: str) -> webdriver.ChromeOptions:
+    """Debian's headless Chromium with a fresh profile: the tests' and the screenshots' set-up."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra):
+        options.add_argument(arg)
+    return options
 
 
 def js(driver, script: str):

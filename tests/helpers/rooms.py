@@ -78,7 +78,13 @@ def user_id(app, email: str) -> int:
 
 
 def create_city_room(
-    app, staff, title="防災計画について", opens=timedelta(hours=-1), closes=timedelta(days=30), coordinator=True
+    app,
+    staff,
+    title="防災計画について",
+    opens=timedelta(hours=-1),
+    closes=timedelta(days=30),
+    coordinator=True,
+    **extra,
 ) -> int:
     data = {
         "title": title,
@@ -91,6 +97,7 @@ def create_city_room(
     }
     if coordinator:
         data["coordinators"] = str(user_id(app, "coord@example.jp"))
+    data.update(extra)
     response = submit(staff, "/rooms/new", data)
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     return int(re.search(r"/rooms/(\d+)", response.headers["Location"]).group(1))
