@@ -164,8 +164,10 @@ def _answer_ruby(_mapper, _connection, answer: DepartmentAnswer) -> None:
 
 
 def refresh_ruby() -> int:
-    """Store the ふりがな copy of rooms and answers whose copy is missing or older than the readings
-    (after an upgrade); not committed. Returns how many."""
+    """Store the ふりがな copy of rooms, answers and answer-table rows whose copy is missing or older
+    than the readings (after an upgrade); not committed. Returns how many."""
+    from forum.models.answer_table import AnswerRow
+
     stale = [
         *db.session.scalars(
             select(Room).where(or_(Room.ruby_texts.is_(None), Room.ruby_version.is_distinct_from(FURIGANA_VERSION)))
@@ -176,6 +178,11 @@ def refresh_ruby() -> int:
                     DepartmentAnswer.body_ruby.is_(None),
                     DepartmentAnswer.ruby_version.is_distinct_from(FURIGANA_VERSION),
                 )
+            )
+        ),
+        *db.session.scalars(
+            select(AnswerRow).where(
+                or_(AnswerRow.ruby_texts.is_(None), AnswerRow.ruby_version.is_distinct_from(FURIGANA_VERSION))
             )
         ),
     ]

@@ -96,6 +96,10 @@ def test_draft_approve_publish_with_opinion_links(app, reported):
 
     public = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
     assert "意見の概要と市の考え方" in public and "案内板を多言語化し" in public and "一部反映" in public
+    who["guest"].post("/preferences", data={"furigana": "on", "next": "/"})  # the table with readings
+    read = who["guest"].get(f"/rooms/{room}").get_data(as_text=True)
+    assert "<ruby>避難所<rt>ひなんじょ</rt></ruby>" in read and "<ruby>配信<rt>はいしん</rt></ruby>" in read
+    who["guest"].post("/preferences", data={"furigana": "off", "next": "/"})
     assert f'href="/posts/{ids[0]}"' in public and "ご意見ありがとうございました" in public
     with app.app_context():
         actions = [
