@@ -56,6 +56,7 @@ def cached(versions: Versions) -> Callable:
                 response = current_app.response_class(page.body, mimetype=page.mimetype)
                 response.set_etag(page.etag)
                 response.headers["X-Page-Cache"] = "hit"
+                response.hiroba_readings_done = True  # type: ignore[attr-defined]  # kept with its readings
                 return response
             response = add_interface_readings(current_app.make_response(view(**kwargs)))
             if _keepable(response):

@@ -39,6 +39,9 @@ def test_a_thread_page_shows_readings_with_furigana_on_and_none_with_it_off(app)
     assert _readings(page)["避難所"] == "ひなんじょ" and _readings(page)["会議室"] == "かいぎしつ"
     assert re.search(r'value="on"[^>]*aria-pressed="true"', page)
 
+    again = guest.get(f"/threads/{thread}")  # kept by the guest cache with its readings, served as kept
+    assert again.headers["X-Page-Cache"] == "hit" and again.get_data(as_text=True) == page
+
     guest.post("/preferences", data={"furigana": "off", "next": "/"})
     assert "<ruby>" not in guest.get(f"/threads/{thread}").get_data(as_text=True)
 
