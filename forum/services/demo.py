@@ -92,6 +92,7 @@ class DemoRoom:
     threads: tuple[str, ...]
     days_open: tuple[int, int]  # opened N days ago, closes in M days (negative: closed M days ago)
     proposer: str | None = None
+    easy_summary: str = ""  # やさしい日本語
 
 
 ROOMS = [
@@ -112,6 +113,11 @@ ROOMS = [
         "避難所の運営や防災訓練について、地域の経験や提案をお寄せください。",
         ("避難所での情報の伝え方", "防災訓練への参加を増やすには"),
         (20, 10),
+        easy_summary=(
+            "この 会議室では、地震や 大雨の ときに 逃げる 場所（避難所）に ついて 話します。\n"
+            "避難所で 困った ことや、こう したら よい と 思う ことを 書いて ください。\n"
+            "市役所の 防災危機管理課が 読んで、答えます。"
+        ),
     ),
     DemoRoom(
         "駅前広場の再整備",
@@ -273,6 +279,7 @@ def _rooms(users: dict[str, User], by_name: dict[str, Department]) -> None:
             purpose=demo.purpose,
             posting_rules=rooms.DEFAULT_POSTING_RULES,
             handling=rooms.DEFAULT_HANDLING,
+            easy_summary=demo.easy_summary,
             opens_at=now - timedelta(days=opened),
             closes_at=now + timedelta(days=closes),
             state=demo.state.value,

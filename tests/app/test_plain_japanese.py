@@ -62,3 +62,17 @@ def test_the_room_form_takes_the_plain_japanese_summary(app):
         app, who["staff"], title="公園の使い方", easy_summary="こうえんの つかいかたを はなしあいます。"
     )
     assert "こうえんの つかいかたを" in who["guest"].get(f"/rooms/{room}/easy").get_data(as_text=True)
+
+
+def test_the_demo_has_a_room_with_a_plain_japanese_summary(app, client):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    from sqlalchemy import select
+
+    from forum.extensions import db
+    from forum.models import Room
+
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.easy_summary != ""))
+        assert room is not None
+    easy = client.get(f"/rooms/{room.id}/easy").get_data(as_text=True)
+    assert "<ruby>避難所<rt>ひなんじょ</rt></ruby>" in easy
