@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import Flask, current_app, g, has_request_context
 
@@ -65,11 +66,6 @@ class MemoryStore:
                 dropped_key, dropped = self.pages.popitem(last=False)
                 self.used -= len(dropped.body) + len(dropped_key)
 
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-            self.used = 0
-
 
 class RedisStore:
     """Pages shared by every worker: one header line of JSON, then the body."""
@@ -97,16 +93,6 @@ class RedisStore:
         except Exception:  # the page is still sent; only keeping it failed
             return
 
-    def clear(self) -> None:
-        return None  # keys carry the versions: nothing old is found, and Redis drops them in time
-
-
-@dataclass
-class Stats:
-    hits: int = 0
-    misses: int = 0
-    stored: int = 0
-
 
 class PageCache:
     def __init__(self, app: Flask) -> None:
@@ -120,7 +106,6 @@ class PageCache:
         self.seconds = int(app.config["PAGE_CACHE_SECONDS"])
         # pages differ between releases (templates, code) and between databases sharing one Redis
         self.namespace = _release() + "|" + app.config["SQLALCHEMY_DATABASE_URI"]
-        self.stats = Stats()
 
     def key(self, *parts: str) -> str:
         digest = hashlib.sha256("\x1f".join((self.namespace, *parts)).encode()).hexdigest()
@@ -129,11 +114,7 @@ class PageCache:
     def get(self, key: str) -> Page | None:
         page = self.store.get(key) if self.store is not None else None
         if page is not None and page.valid_until <= clock.now().timestamp():
-            page = None
-        if page is None:
-            self.stats.misses += 1
-        else:
-            self.stats.hits += 1
+            return None
         return page
 
     def put(self, key: str, body: bytes, mimetype: str, etag: str) -> None:
@@ -147,11 +128,12 @@ class PageCache:
         if until <= now:
             return
         self.store.put(key, Page(body, mimetype, etag, until.timestamp()), int((until - now).total_seconds()) + 1)
-        self.stats.stored += 1
 
 
+@lru_cache(maxsize=1)
 def _release() -> str:
-    """Names this code and its templates: a new release never reads an older release's pages."""
+    """Names this code and its templates: a new release never reads an older release's pages.
+    Once a process: the files do not change under a running one."""
     digest = hashlib.sha256()
     for folder in ("forum", "moderation", "templates"):
         for path in sorted((ROOT / folder).rglob("*")):

@@ -131,7 +131,8 @@ def with_readings(text: str) -> Markup | str:
 
 
 def furigana_wanted() -> bool:
-    return request.cookies.get(FURIGANA_COOKIE) == "on" and str(get_locale()) == "ja"
+    """Readings over kanji: asked for, and the page in Japanese."""
+    return preference(FURIGANA_COOKIE, FURIGANA) == "on" and str(get_locale()) == "ja"
 
 
 def add_interface_readings(response: Response) -> Response:
@@ -211,8 +212,7 @@ def _context() -> dict:
         "display_legends": DISPLAY_LEGENDS,
         **chosen,
         "display_choices": chosen,
-        # readings over kanji: asked for, and the page in Japanese
-        "furigana_on": chosen["furigana"] == "on" and str(get_locale()) == "ja",
+        "furigana_on": furigana_wanted(),
         "site_name": current_app.config["SITE_NAME"],
         "unread_notifications": notifications.unread_count(current_user),
     }

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import BigInteger, Integer, String, event, func, inspect, or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from forum.extensions import db
+from forum.models.upsert import dialect_insert
 
 Scope = tuple[str, int]
 SITE: Scope = ("site", 0)
@@ -29,7 +29,6 @@ SITE: Scope = ("site", 0)
 # threads show it. "rlist" and "blist" are its list of threads (titles, counts, last posts): only the
 # place's own page shows it, so a reply does not make every other thread of the room new.
 PLACE_KINDS = ("site", "room", "board", "rlist", "blist")
-LISTS = {"room": "rlist", "board": "blist"}
 
 PRIVATE_TABLES = frozenset(
     {
@@ -61,7 +60,7 @@ PRIVATE_USER_COLUMNS = frozenset(
         "auth_version",
     }
 )
-PENDING = "page_scopes"  # session.info key: {kind: ids} written in the open transaction
+PENDING = "page_scopes"  # session.info key: the scopes written in the open transaction
 # Written rows whose pages are found at commit, by a query (a flush hook may not query):
 # (kind noted, its table, the column naming its page, the page kind).
 LOOKUPS = (
@@ -241,9 +240,7 @@ def bump(session: Session, scopes: Iterable[Scope], by: int = 1) -> None:
     """Move the versions of ``scopes`` by ``by`` (a missing row starts at ``by``)."""
     table = PageVersion.__table__
     rows = [{"kind": kind, "key": key, "version": by} for kind, key in sorted(set(scopes))]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(rows)
+    statement = dialect_insert(session)(table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.kind, table.c.key], set_={"version": table.c.version + statement.excluded.version}
     )

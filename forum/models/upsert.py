@@ -6,18 +6,25 @@ workers); ``ON CONFLICT DO NOTHING`` is atomic on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from forum.extensions import db
+
+
+def dialect_insert(session: Session | None = None) -> Callable:
+    """The INSERT of the session's database with its ON CONFLICT clauses (SQLite, PostgreSQL)."""
+    dialect = (session or db.session).get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def insert_or_ignore(model: type, page_scopes: list | None = None, **values: Any) -> bool:
     """Insert ``values`` into ``model``'s table; False when a unique constraint says it exists.
     ``page_scopes``: the pages the row shows on (``forum.models.page_version``)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert()
     table = model.__table__  # a plain table insert: the ORM's bulk path hides the row count
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     if page_scopes is not None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import lru_cache
 
 #: Goes up when the readings or the markup change: stored copies older than it are read again.
 FURIGANA_VERSION = 1
 
 KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+")
-_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fcー]+")
 _TAG = re.compile(r"(<[^>]*>)")
 _SKIP_TAGS = ("code", "pre", "rt", "ruby", "script", "style")
 
@@ -40,7 +39,7 @@ def _align(surface: str, reading: str) -> list[tuple[str, str | None]]:
     matched (an unusual reading), and none when the word has no kanji."""
     if not KANJI.search(surface):
         return [(surface, None)]
-    parts = re.split(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+)", surface)
+    parts = re.split(f"({KANJI.pattern})", surface)
     pattern = ""
     for part in parts:
         if not part:
@@ -182,9 +181,5 @@ def _ruby_escaped(escaped: str) -> str:
 
 
 def strip_ruby(markup: str) -> str:
-    """The base text of ruby HTML: the readings dropped (what 読み上げ reads and what search sees)."""
+    """The base text of ruby HTML: the readings dropped (what 読み上げ hands to speech synthesis)."""
     return re.sub(r"<rt>.*?</rt>", "", markup or "").replace("<ruby>", "").replace("</ruby>", "")
-
-
-def kanji_runs(text: str) -> Iterator[str]:
-    yield from KANJI.findall(text or "")
