@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from markupsafe import Markup
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, event, inspect
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum import clock
 from forum.extensions import db
+from forum.models.ruby import RubyTexts
 from forum.models.types import UTCDateTime
-from forum.text.furigana import FURIGANA_VERSION, ruby_text
 
 
 class AnswerTableState(StrEnum):
@@ -65,7 +64,7 @@ class AnswerTable(db.Model):
     )
 
 
-class AnswerRow(db.Model):
+class AnswerRow(RubyTexts, db.Model):
     __tablename__ = "answer_row"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,21 +73,13 @@ class AnswerRow(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")  # 意見の概要
     response: Mapped[str] = mapped_column(Text, default="")  # 市の考え方
     reflection: Mapped[str] = mapped_column(String(16), default=Reflection.OTHER.value)  # 反映状況
-    # the summary and the response with ふりがな (furigana.FURIGANA_VERSION), read once when saved
-    ruby_texts: Mapped[dict | None] = mapped_column(JSON)
-    ruby_version: Mapped[int | None] = mapped_column(Integer)
+    RUBY_FIELDS = ("summary", "response")  # kept with ふりがな
 
     table: Mapped[AnswerTable] = relationship(back_populates="rows")
     opinions: Mapped[list[Post]] = relationship(  # noqa: F821
         secondary=answer_row_opinion,
         order_by="Post.id",
     )
-
-    def ruby_of(self, field: str) -> Markup | str:
-        """The summary or the response with ふりがな, or as written while no current copy is stored."""
-        if self.ruby_version == FURIGANA_VERSION and self.ruby_texts and field in self.ruby_texts:
-            return Markup(self.ruby_texts[field])  # noqa: S704  (escaped text with ruby, made by ruby_text)
-        return getattr(self, field)
 
     @property
     def opinion_ids(self) -> list[int]:
@@ -103,17 +94,3 @@ class AnswerRow(db.Model):
     def refs(self) -> str:
         """「1-1, 1-3」: the references of the opinions this row answers, in reading order."""
         return ", ".join(post.ref for post in self.ordered_opinions)
-
-
-ROW_TEXTS = ("summary", "response")
-
-
-@event.listens_for(AnswerRow, "before_insert")
-@event.listens_for(AnswerRow, "before_update")
-def _row_ruby(_mapper, _connection, row: AnswerRow) -> None:
-    """The row's texts with ふりがな follow every save of them."""
-    state = inspect(row)
-    changed = any(state.attrs[f].history.has_changes() for f in ROW_TEXTS)
-    if row.ruby_version != FURIGANA_VERSION or not row.ruby_texts or changed:
-        row.ruby_texts = {field: ruby_text(getattr(row, field) or "") for field in ROW_TEXTS}
-        row.ruby_version = FURIGANA_VERSION

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from markupsafe import Markup
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, event, inspect, or_, select
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm.attributes import flag_modified
 
 from forum import clock
 from forum.extensions import db
+from forum.models.ruby import RubyTexts
 from forum.models.types import UTCDateTime
-from forum.text.furigana import FURIGANA_VERSION, ruby_text
 
 
 class Area(StrEnum):
@@ -38,7 +36,7 @@ room_coordinator = Table(
 )
 
 
-class Room(db.Model):
+class Room(RubyTexts, db.Model):
     __tablename__ = "room"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,9 +57,7 @@ class Room(db.Model):
     answer_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")  # to answer the report
     next_thread_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see Thread.room_number
     easy_summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # やさしい日本語 (optional)
-    # the room's texts with ふりがな (furigana.FURIGANA_VERSION), read once when saved
-    ruby_texts: Mapped[dict | None] = mapped_column(JSON)
-    ruby_version: Mapped[int | None] = mapped_column(Integer)
+    RUBY_FIELDS = ("purpose", "posting_rules", "handling", "easy_summary")  # kept with ふりがな
 
     department: Mapped[Department | None] = relationship()  # noqa: F821
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])  # noqa: F821
@@ -72,12 +68,6 @@ class Room(db.Model):
     @property
     def coordinator_ids(self) -> set[int]:
         return {u.id for u in self.coordinators}
-
-    def ruby_of(self, field: str) -> Markup | str:
-        """One of the room's texts with ふりがな, or as written while no current copy is stored."""
-        if self.ruby_version == FURIGANA_VERSION and self.ruby_texts and field in self.ruby_texts:
-            return Markup(self.ruby_texts[field])  # noqa: S704  (escaped text with ruby, made by ruby_text)
-        return getattr(self, field)
 
     def accepts_posts_at(self, moment: datetime) -> bool:
         return self.state == RoomState.OPEN and self.opens_at <= moment < self.closes_at
@@ -114,7 +104,7 @@ class RoomReport(db.Model):
     author: Mapped[User | None] = relationship()  # noqa: F821
 
 
-class DepartmentAnswer(db.Model):
+class DepartmentAnswer(RubyTexts, db.Model):
     """所管課の回答: the department's public reply to a room report; closes the loop."""
 
     __tablename__ = "department_answer"
@@ -124,68 +114,7 @@ class DepartmentAnswer(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    body_ruby: Mapped[str | None] = mapped_column(Text)  # the body with ふりがな, read once when saved
-    ruby_version: Mapped[int | None] = mapped_column(Integer)
+    RUBY_FIELDS = ("body",)  # kept with ふりがな
 
     room: Mapped[Room] = relationship(back_populates="answer")
-
-    @property
-    def ruby(self) -> Markup | str:
-        if self.ruby_version == FURIGANA_VERSION and self.body_ruby is not None:
-            return Markup(self.body_ruby)  # noqa: S704  (escaped text with ruby, made by ruby_text)
-        return self.body
-
     author: Mapped[User | None] = relationship()  # noqa: F821
-
-
-ROOM_TEXTS = ("purpose", "posting_rules", "handling", "easy_summary")
-
-
-def _texts_changed(obj: object, fields: tuple[str, ...]) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[f].history.has_changes() for f in fields)
-
-
-@event.listens_for(Room, "before_insert")
-@event.listens_for(Room, "before_update")
-def _room_ruby(_mapper, _connection, room: Room) -> None:
-    """The room's texts with ふりがな follow every save of the texts."""
-    if room.ruby_version != FURIGANA_VERSION or not room.ruby_texts or _texts_changed(room, ROOM_TEXTS):
-        room.ruby_texts = {field: ruby_text(getattr(room, field) or "") for field in ROOM_TEXTS}
-        room.ruby_version = FURIGANA_VERSION
-
-
-@event.listens_for(DepartmentAnswer, "before_insert")
-@event.listens_for(DepartmentAnswer, "before_update")
-def _answer_ruby(_mapper, _connection, answer: DepartmentAnswer) -> None:
-    if answer.ruby_version != FURIGANA_VERSION or answer.body_ruby is None or _texts_changed(answer, ("body",)):
-        answer.body_ruby = ruby_text(answer.body or "")
-        answer.ruby_version = FURIGANA_VERSION
-
-
-def refresh_ruby() -> int:
-    """Store the ふりがな copy of rooms, answers and answer-table rows whose copy is missing or older
-    than the readings (after an upgrade); not committed. Returns how many."""
-    from forum.models.answer_table import AnswerRow
-
-    stale = [
-        *db.session.scalars(
-            select(Room).where(or_(Room.ruby_texts.is_(None), Room.ruby_version.is_distinct_from(FURIGANA_VERSION)))
-        ),
-        *db.session.scalars(
-            select(DepartmentAnswer).where(
-                or_(
-                    DepartmentAnswer.body_ruby.is_(None),
-                    DepartmentAnswer.ruby_version.is_distinct_from(FURIGANA_VERSION),
-                )
-            )
-        ),
-        *db.session.scalars(
-            select(AnswerRow).where(
-                or_(AnswerRow.ruby_texts.is_(None), AnswerRow.ruby_version.is_distinct_from(FURIGANA_VERSION))
-            )
-        ),
-    ]
-    for obj in stale:
-        flag_modified(obj, "ruby_version")  # the save hook reads the texts again
-    return len(stale)

@@ -20,7 +20,7 @@ from forum import clock
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, PostState, Reaction, Room, Thread, ThreadStatus, User
 from forum.models.counters import increment
-from forum.models.room import refresh_ruby
+from forum.models.ruby import refresh_ruby
 from forum.models.thread import stale_copies, stored_copies
 from forum.models.upsert import insert_or_ignore
 from forum.paging import clamp_page, offset

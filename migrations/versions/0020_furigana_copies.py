@@ -26,14 +26,14 @@ def upgrade():
         batch_op.add_column(sa.Column('ruby_texts', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('ruby_version', sa.Integer(), nullable=True))
     with op.batch_alter_table('department_answer', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('body_ruby', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('ruby_texts', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('ruby_version', sa.Integer(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('department_answer', schema=None) as batch_op:
         batch_op.drop_column('ruby_version')
-        batch_op.drop_column('body_ruby')
+        batch_op.drop_column('ruby_texts')
     with op.batch_alter_table('room', schema=None) as batch_op:
         batch_op.drop_column('ruby_version')
         batch_op.drop_column('ruby_texts')

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import update
 
 from forum.extensions import db
-from forum.models import Post, Room
+from forum.models import DepartmentAnswer, Post, Room
 from tests.helpers import submit
 from tests.helpers.rooms import create_city_room, last_thread, people, start_thread
 
@@ -64,6 +64,12 @@ def test_room_texts_and_the_answer_carry_readings_stored_when_saved(app):
     result = app.test_cli_runner().invoke(args=["export", "refresh-text"])
     assert result.exit_code == 0, result.output
     assert "<ruby>防災<rt>ぼうさい</rt></ruby>" in client.get(f"/rooms/{room_id}").get_data(as_text=True)
+    with app.app_context():  # the department's answer keeps its copy the same way
+        answer = DepartmentAnswer(room_id=room_id, body="避難所の案内を改善します。")
+        db.session.add(answer)
+        db.session.commit()
+        expected = "<ruby>避難所<rt>ひなんじょ</rt></ruby>の<ruby>案内<rt>あんない</rt></ruby>を"
+        assert answer.ruby_of("body") == expected + "<ruby>改善<rt>かいぜん</rt></ruby>します。"
 
 
 def test_stored_ruby_follows_every_edit(app):
