@@ -405,9 +405,11 @@ def refresh_stored_text(batch: int = 1000, limit: int | None = None) -> int:
     """Store the derived copies (masked export text, rendered HTML, HTML with ふりがな) of posts
     whose copies are missing or older than the rules that made them (after an upgrade raised
     MASK_VERSION, RENDER_VERSION or FURIGANA_VERSION), ``batch`` posts a transaction, at most
-    ``limit``; and the ふりがな of rooms' texts and answers. Returns how many (posts and those)."""
-    done = refresh_ruby()
+    ``limit``; and the ふりがな of rooms' texts, answers and answer-table rows. Returns how many
+    (posts and those)."""
+    texts = refresh_ruby()
     db.session.commit()
+    done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
         rows = db.session.execute(select(Post.id, Post.body).where(stale_copies()).order_by(Post.id).limit(size)).all()
@@ -422,4 +424,4 @@ def refresh_stored_text(batch: int = 1000, limit: int | None = None) -> int:
             )
         db.session.commit()
         done += len(rows)
-    return done
+    return done + texts
