@@ -72,7 +72,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser, flask_cli, free_port, stop_gunicorn, wait_ready  # noqa: E402
+from tests.helpers.live import CSRF_RE, HTTP_TIMEOUT, Browser, app_in, flask_cli, free_port, stop_gunicorn, wait_ready  # noqa: E402
 
 PASSWORD = "bench-concurrency-2026"  # noqa: S105  (throwaway residents of a temp instance)
 MARKER = "負荷試験"
@@ -409,17 +409,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hiroba-concurrency-"))
     instance = work / "instance"
     env = clean_env(instance, args.database_url)
-    for key in [k for k in os.environ if k.startswith("HIROBA_")]:
-        del os.environ[key]
-    os.environ.update({k: v for k, v in env.items() if k.startswith("HIROBA_")})
     server = None
     try:
         t = time.perf_counter()
         flask_cli(env, "db", "upgrade")
         flask_cli(env, "demo")
-        from forum import create_app
-
-        app = create_app()
+        app = app_in(env)
         emails, targets = prepare(app, args.sessions, args.same_thread_only)
         print(
             f"instance {instance} ready in {time.perf_counter() - t:.1f} s; threads replied to: "

@@ -35,7 +35,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forum.data import corpus_paragraphs  # noqa: E402
-from tests.helpers.live import CSRF_RE, Browser, flask_cli, free_port, gunicorn_server, stop_gunicorn, wait_ready  # noqa: E402
+from tests.helpers.live import (  # noqa: E402
+    CSRF_RE,
+    Browser,
+    app_in,
+    flask_cli,
+    free_port,
+    gunicorn_server,
+    stop_gunicorn,
+    wait_ready,
+)
 
 POSTS_IN_THREADS = 10_000
 THREAD_SIZE = 50
@@ -127,12 +136,7 @@ def mixed_run(base: str, env: dict[str, str], work: Path, log: Path, seconds: fl
     database (each reply's unique marker, stored once)."""
     from bench.concurrency import MARKER, log_in, prepare
 
-    for key in [k for k in os.environ if k.startswith("HIROBA_")]:
-        del os.environ[key]
-    os.environ.update({k: v for k, v in env.items() if k.startswith("HIROBA_")})
-    from forum import create_app
-
-    app = create_app()
+    app = app_in(env)
     emails, targets = prepare(app, 8, False)
     residents = []
     for email in emails:

@@ -48,6 +48,17 @@ class Browser:
                 return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
 
 
+def app_in(env: dict[str, str]):
+    """The app in this process, on the site ``env`` names (its ``HIROBA_*`` settings replace this
+    process's own): a bench prepares and checks through the app's own code what a server serves."""
+    from forum import create_app
+
+    for key in [k for k in os.environ if k.startswith("HIROBA_")]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith("HIROBA_")})
+    return create_app()
+
+
 def flask_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """``flask --app forum ARGS`` in its own process with ``env``; with ``check`` a failure raises
     with what it printed."""
