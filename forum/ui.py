@@ -234,16 +234,16 @@ def _security_headers(response: Response) -> Response:
 CONDITIONAL_TYPES = frozenset({"text/html", "application/json", "application/atom+xml"})
 
 
+def whole_page(response: Response) -> bool:
+    """A complete page, API answer or feed (not an error, a redirect or a streamed file): what a
+    guest's browser may revalidate and the guest page cache may keep."""
+    return response.status_code == 200 and not response.direct_passthrough and response.mimetype in CONDITIONAL_TYPES
+
+
 def _conditional(response: Response) -> Response:
     """A guest's page gets an ETag (a hash of what was sent): a browser that asks again with it is
     answered 304 with no body. The tag is the content's own, so a changed page is never missed."""
-    if (
-        request.method == "GET"
-        and response.status_code == 200
-        and not response.direct_passthrough
-        and response.mimetype in CONDITIONAL_TYPES
-        and not (current_user and current_user.is_authenticated)
-    ):
+    if request.method == "GET" and whole_page(response) and not (current_user and current_user.is_authenticated):
         response.add_etag()
         response.headers.setdefault("Cache-Control", "no-cache")  # keep it, but ask each time
         return response.make_conditional(request)

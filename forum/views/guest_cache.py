@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from forum import page_cache
 from forum.models import page_version
-from forum.ui import CONDITIONAL_TYPES, add_interface_readings, display_choices
+from forum.ui import add_interface_readings, display_choices, whole_page
 
 Versions = Callable[..., str]
 
@@ -28,9 +28,7 @@ def _servable() -> bool:
 
 def _keepable(response: Response) -> bool:
     return (
-        response.status_code == 200
-        and not response.direct_passthrough
-        and response.mimetype in CONDITIONAL_TYPES
+        whole_page(response)
         and "Set-Cookie" not in response.headers
         and not session.modified
         and "csrf_token" not in g
