@@ -7,7 +7,6 @@ package (``forum.text``, ``forum.dates``, ``forum.exports.summary``) never loads
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     app = Flask(
         __name__,
-        instance_path=instance_path or os.environ.get("HIROBA_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=settings.instance_folder(instance_path),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,

@@ -135,16 +135,17 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     _finish(app)
 
 
+def instance_folder(given: str | None = None) -> str:
+    """The instance folder: the one given, else ``HIROBA_INSTANCE_PATH``, else ``instance/``."""
+    from forum import ROOT
+
+    return given or os.environ.get("HIROBA_INSTANCE_PATH") or str(ROOT / "instance")
+
+
 def settings(instance_path: str | None = None) -> dict[str, Any]:
     """The settings as the app would read them, without building the app (gunicorn's master
     checks them before it forks workers, and stays small)."""
-    from forum import ROOT
-
-    probe = Flask(
-        "hiroba-settings",
-        instance_path=instance_path or os.environ.get("HIROBA_INSTANCE_PATH") or str(ROOT / "instance"),
-        instance_relative_config=True,
-    )
+    probe = Flask("hiroba-settings", instance_path=instance_folder(instance_path), instance_relative_config=True)
     load(probe)
     return dict(probe.config)
 

@@ -11,7 +11,8 @@
   if (!list || !toggle || !items.length) { return; }
   var KEY = "hiroba.queueShortcuts";
   var current = 0;
-  toggle.closest("[hidden]") && toggle.closest("[hidden]").removeAttribute("hidden");
+  var switchBox = toggle.closest("[hidden]");  // shown only where the shortcuts exist: with JavaScript
+  if (switchBox) { switchBox.removeAttribute("hidden"); }
   try { toggle.checked = window.localStorage.getItem(KEY) === "on"; } catch (e) { toggle.checked = false; }
   toggle.addEventListener("change", function () {
     try { window.localStorage.setItem(KEY, toggle.checked ? "on" : "off"); } catch (e) { /* private mode */ }
