@@ -97,7 +97,6 @@ class RedisStore:
 class PageCache:
     def __init__(self, app: Flask) -> None:
         uri = app.config["PAGE_CACHE_STORAGE_URI"] or ""
-        self.enabled = bool(uri)
         self.store: MemoryStore | RedisStore | None = None
         if uri.startswith("redis"):
             self.store = RedisStore(uri)
@@ -107,18 +106,22 @@ class PageCache:
         # pages differ between releases (templates, code) and between databases sharing one Redis
         self.namespace = _release() + "|" + app.config["SQLALCHEMY_DATABASE_URI"]
 
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
     def key(self, *parts: str) -> str:
         digest = hashlib.sha256("\x1f".join((self.namespace, *parts)).encode()).hexdigest()
         return f"hiroba:page:{digest[:40]}"
 
     def get(self, key: str) -> Page | None:
-        page = self.store.get(key) if self.store is not None else None
+        page = self.store.get(key) if self.enabled else None
         if page is not None and page.valid_until <= clock.now().timestamp():
             return None
         return page
 
     def put(self, key: str, body: bytes, mimetype: str, etag: str) -> None:
-        if self.store is None:
+        if not self.enabled:
             return
         now = clock.now()
         until = now + timedelta(seconds=self.seconds)
